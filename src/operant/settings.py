@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "operant.accounts",
     "operant.desk",
     "operant.mail",
+    "operant.notify",
     "operant.web",
 ]
 
@@ -92,6 +93,8 @@ def _database_config() -> dict:
 
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Custom user from the first migration: swapping it later is a painful data migration.
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -117,6 +120,8 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = env_str("OPERANT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("OPERANT_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("OPERANT_SMTP_PORT", 25)
+# Further addresses the inbound SMTP listener accepts mail for (the policy's support address always).
+OPERANT_INBOUND_ADDRESSES = env_list("OPERANT_INBOUND_ADDRESSES", [])
 DEFAULT_FROM_EMAIL = env_str("OPERANT_FROM_EMAIL", "support@operantco.com")
 
 LOGGING = {

@@ -23,7 +23,9 @@ def _raw(name: str) -> str | None:
         try:
             return Path(file_name).read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {exc.strerror}") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE: cannot read {file_name}: {exc.strerror}"
+            ) from exc
     return None
 
 

@@ -1,0 +1,27 @@
+"""`operant demo`: seed a believable agency to click around in. Safe to run again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from operant.accounts.demo import demo_seed
+from operant.accounts.demo_data import DEMO_PASSWORD, LOGIN_URL
+from operant.core.command import OperantCommand
+
+
+class Command(OperantCommand):
+    help = "Seed demo clients, contacts and logins (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = demo_seed(password=DEMO_PASSWORD)
+        if report.created:
+            self.stdout.write(f"demo: created {len(report.created)} records")
+        else:
+            self.stdout.write("demo: already seeded, nothing to do")
+        self.stdout.write(
+            f"\nSign in at {LOGIN_URL} (password for every demo login: {DEMO_PASSWORD})"
+        )
+        for email, role in report.staff_logins:
+            self.stdout.write(f"  {role:<9} {email}")
+        for email in report.portal_logins:
+            self.stdout.write(f"  {'client':<9} {email}  (client portal)")

@@ -1,0 +1,53 @@
+"""The first-response clock of a ticket (clause 03): deadlines, pauses, warning and breach.
+
+Deadlines come only from the policy through the business calendar. Paused time is business
+time the client or a vendor owed us; it is added back to the policy's deadlines, so pausing,
+resuming and reclassifying always agree with each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from operant.desk.models import ClockState
+
+if TYPE_CHECKING:
+    from operant.desk.models import Ticket
+    from operant.policy.schema import Policy
+
+
+def deadlines_for(
+    *, policy: Policy, request_class: str, received_at: datetime, paused: timedelta
+) -> tuple[datetime, datetime]:
+    """1. Ask the policy for the class's target and limit from the time received.
+    2. Push both later by the business time the clock has been paused, if any."""
+    from operant.policy.targets import response_deadlines
+
+    deadlines = response_deadlines(
+        policy=policy, request_class=request_class, received_at=received_at
+    )
+    target_at, limit_at = deadlines.target_at, deadlines.limit_at
+    if paused > timedelta(0):
+        target_at = policy.business_calendar.add(target_at, paused)
+        limit_at = policy.business_calendar.add(limit_at, paused)
+    return target_at, limit_at
+
+
+def warning_time(*, policy: Policy, target_at: datetime) -> datetime:
+    """Agents hear of a target this long (wall-clock) before it passes."""
+    return target_at - timedelta(hours=policy.response.warning_lead_hours)
+
+
+def next_clock_due(ticket: Ticket, *, policy: Policy) -> datetime | None:
+    """When the worker must next look at this ticket's clock, or None when it never must."""
+    if ticket.clock_state in (ClockState.MET, ClockState.PAUSED) or ticket.first_response_at:
+        return None
+    if ticket.target_at is None or ticket.limit_at is None:
+        return None
+    if ticket.clock_state == ClockState.RUNNING:
+        if ticket.warned_at is None:
+            return min(warning_time(policy=policy, target_at=ticket.target_at), ticket.target_at)
+        return ticket.target_at
+    # Breached: one more look when the outer limit passes too.
+    return ticket.limit_at if ticket.limit_passed_at is None else None

@@ -1,0 +1,179 @@
+"""Tickets, their messages and history, and the first-response clock.
+
+The clock lives on the ticket row: its next deadline is stored in ``clock_due_at`` (partial
+index) so the worker only ever asks "which clocks need attention now?" (architecture 4.1).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RequestClass(models.TextChoices):
+    OUTAGE = "outage", "Outage affecting a live automation"
+    GENERAL = "general", "General inquiry"
+    ADJUSTMENT = "adjustment", "Minor adjustment"
+    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+    NOT_COVERED = "not_covered", "Not covered by the service package"
+
+
+class TicketState(models.TextChoices):
+    OPEN = "open", "Open"
+    WAITING = "waiting", "Waiting on client"
+    SOLVED = "solved", "Solved"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"
+
+
+class Ticket(models.Model):
+    client = models.ForeignKey(
+        "accounts.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    requester_email = models.EmailField()
+    subject = models.CharField(max_length=998)
+    request_class = models.CharField(
+        max_length=16, choices=RequestClass.choices, default=RequestClass.GENERAL
+    )
+    scope_category = models.CharField(max_length=64, blank=True)
+    classification_reasons = models.JSONField(default=list, blank=True)
+    classification_clause = models.CharField(max_length=8, blank=True)
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT
+    )
+    state = models.CharField(max_length=16, choices=TicketState.choices, default=TicketState.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+
+    # First-response clock (clause 03).
+    received_at = models.DateTimeField()
+    clock_state = models.CharField(
+        max_length=16, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    target_at = models.DateTimeField(null=True, blank=True)
+    limit_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    limit_passed_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=32, blank=True)
+    # Business time the clock has been paused in total; added back onto the policy deadlines.
+    paused_seconds = models.PositiveIntegerField(default=0)
+    # When the worker must next look at this clock (warning, target, limit); null when done.
+    clock_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["clock_due_at"], name="desk_clock_due_idx", condition=Q(clock_due_at__isnull=False)
+            ),
+            models.Index(fields=["state", "target_at"], name="desk_queue_idx"),
+            models.Index(fields=["client", "created_at"], name="desk_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.subject}"
+
+    @property
+    def ref(self) -> str:
+        return ticket_ref(self.pk)
+
+
+REF_PREFIX = "OPR"
+
+
+def ticket_ref(pk: int | None) -> str:
+    return f"{REF_PREFIX}-{pk}"
+
+
+class MessageKind(models.TextChoices):
+    INBOUND = "inbound", "From the client"
+    OUTBOUND = "outbound", "Reply to the client"
+    ACKNOWLEDGEMENT = "ack", "Acknowledgement"
+    NOTE = "note", "Internal note"
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    # Without angle brackets; unique so the same mail arriving twice yields one message.
+    message_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_address = models.CharField(max_length=320, blank=True)
+    from_name = models.CharField(max_length=255, blank=True)
+    to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    quoted_text_start = models.IntegerField(null=True, blank=True)
+    inbound = models.ForeignKey(
+        "mail.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notification = models.ForeignKey(
+        "notify.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"], name="desk_message_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.ticket_id}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    # Null when the attachment was over the size limit: kept out, the ticket says so.
+    content = models.BinaryField(null=True, blank=True)
+
+    @property
+    def omitted(self) -> bool:
+        return self.content is None
+
+
+class TicketEvent(models.Model):
+    """The ticket's history: every change, who made it, and the policy behind decisions."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    data = models.JSONField(default=dict, blank=True)
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "at"], name="desk_event_idx")]
+
+
+class ClockPause(models.Model):
+    """A recorded interval during which the first-response clock did not run."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=32)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,76 @@
+"""Inbound SMTP listener (aiosmtpd): direct delivery of mail for the support address.
+
+It accepts mail only for the desk's own addresses (it is no relay), stores the raw message,
+and answers 250 only after the row is committed: a message we acknowledged is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.utils import timezone
+
+from operant.mail.models import InboundChannel
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+
+
+def _store_and_process(raw: bytes) -> str:
+    from operant.mail.services import inbound_process, inbound_receive
+
+    close_old_connections()
+    now = timezone.now()
+    row, created = inbound_receive(raw=raw, channel=InboundChannel.SMTP, now=now)
+    if created:
+        try:
+            inbound_process(inbound=row, now=now)
+        except Exception:
+            log.exception("processing inbound message %s failed; left for the worker", row.pk)
+    return row.dedupe_key
+
+
+class DeskHandler:
+    def __init__(self, addresses: Iterable[str]) -> None:
+        self.addresses = {address.lower() for address in addresses}
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.lower() not in self.addresses:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            key = await sync_to_async(_store_and_process, thread_sensitive=False)(raw)
+        except Exception:
+            log.exception("could not store an inbound message")
+            return "451 4.3.0 temporary failure, please retry"
+        log.info("stored inbound message %s", key)
+        return "250 OK: queued"
+
+
+def inbound_addresses() -> list[str]:
+    from django.conf import settings
+
+    from operant.policy.loader import current_policy
+
+    return [current_policy().contact.support_email, *settings.OPERANT_INBOUND_ADDRESSES]
+
+
+def smtp_controller(*, host: str, port: int, addresses: Iterable[str] | None = None) -> Controller:
+    handler = DeskHandler(addresses if addresses is not None else inbound_addresses())
+    kwargs: dict[str, Any] = {"data_size_limit": MAX_MESSAGE_BYTES, "decode_data": False}
+    return Controller(handler, hostname=host, port=port, server_kwargs=kwargs)

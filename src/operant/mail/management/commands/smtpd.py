@@ -1,0 +1,34 @@
+"""`operant smtpd`: listen for inbound mail to the support address."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from operant.core.command import OperantCommand
+from operant.core.management.commands.web import parse_bind
+from operant.mail.channels.smtp import smtp_controller
+
+
+class Command(OperantCommand):
+    help = "Receive support mail by SMTP (direct delivery to the desk)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:2525", help="HOST:PORT to listen on")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, _, port = parse_bind(options["bind"]).rpartition(":")
+        controller = smtp_controller(host=host, port=int(port))
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            controller.start()
+        except OSError as exc:
+            from operant.core.errors import UserError
+
+            raise UserError(f"cannot listen on {options['bind']}: {exc.strerror}") from exc
+        self.stdout.write(f"smtpd listening on {options['bind']}")
+        stop.wait()
+        controller.stop()

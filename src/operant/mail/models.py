@@ -1,0 +1,63 @@
+"""Inbound mail as it arrived: raw bytes first, everything else derived from them.
+
+Storing the raw message before parsing means a message our parser chokes on is never lost:
+it stays here, flagged, for an agent to read and for a later parser to retry.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class InboundChannel(models.TextChoices):
+    IMAP = "imap", "IMAP mailbox"
+    SMTP = "smtp", "Inbound SMTP"
+    WEBHOOK = "webhook", "Provider webhook"
+    FILE = "file", "Command line"
+    PORTAL = "portal", "Client portal"
+
+
+class InboundState(models.TextChoices):
+    PENDING = "pending", "Waiting to be processed"
+    PROCESSING = "processing", "Being processed"
+    PROCESSED = "processed", "Landed in a ticket"
+    IGNORED = "ignored", "Not a request (auto-reply, loop, duplicate)"
+    FAILED = "failed", "Could not be processed"
+
+
+class InboundMessage(models.Model):
+    # The Message-ID, or a hash of the raw bytes when it has none: the same message arriving
+    # twice, by two channels, or again after a crash, maps to this one row.
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField()
+    channel = models.CharField(max_length=16, choices=InboundChannel.choices)
+    received_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=16, choices=InboundState.choices, default=InboundState.PENDING
+    )
+    # When the worker should (re)try processing; null once the row is settled.
+    process_due_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    flagged = models.BooleanField(default=False)
+    problems = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+    ticket = models.ForeignKey(
+        "desk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_address = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["process_due_at"],
+                name="mail_process_due_idx",
+                condition=Q(process_due_at__isnull=False),
+            ),
+            models.Index(fields=["flagged", "received_at"], name="mail_flagged_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} ({self.state})"

@@ -1,0 +1,133 @@
+"""The inbound mail pipeline: store raw → parse → route → apply (architecture 4.6).
+
+``inbound_receive`` is all a channel adapter (IMAP, SMTP, webhook, CLI) calls; it commits the
+raw bytes before anything else can fail. ``inbound_process`` turns one stored message into a
+ticket change, exactly once: the claim, the ticket change and the settled state commit together,
+so a worker killed at any point leaves the row pending, to be retried, never half-applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from operant.mail.models import InboundChannel, InboundMessage, InboundState
+from operant.mail.parse import ParsedMessage, fallback_message_id, parse_message
+
+log = logging.getLogger(__name__)
+
+# A stuck "processing" row (its worker died) is retried after this long.
+PROCESS_LEASE = timedelta(minutes=2)
+MAX_PROCESS_ATTEMPTS = 5
+# At most this many acknowledgements per sender per hour: two auto-responders that slip past
+# the header checks still cannot ping-pong for long.
+ACK_LIMIT_PER_HOUR = 5
+REF_IN_SUBJECT = re.compile(r"\[OPR-(\d+)\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one inbound message, for the CLI and the logs."""
+
+    state: str
+    ticket_ref: str | None
+    detail: str
+
+
+def dedupe_key_for(raw: bytes, parsed: ParsedMessage) -> str:
+    return (parsed.message_id or fallback_message_id(raw))[:255]
+
+
+def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
+    """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
+    if channel not in InboundChannel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    parsed = parse_message(raw)
+    key = dedupe_key_for(raw, parsed)
+    existing = InboundMessage.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        return existing, False
+    row = InboundMessage(
+        dedupe_key=key,
+        raw=raw,
+        size=len(raw),
+        channel=channel,
+        received_at=now,
+        process_due_at=now,
+        from_address=(parsed.from_.address if parsed.from_ else "")[:320],
+        subject=parsed.subject[:998],
+        problems=list(parsed.problems),
+        flagged=parsed.fatal,
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return InboundMessage.objects.get(dedupe_key=key), False
+    return row, True
+
+
+def _claim(row_id: int, now: datetime) -> bool:
+    return bool(
+        InboundMessage.objects.filter(
+            pk=row_id,
+            state__in=[InboundState.PENDING, InboundState.PROCESSING],
+            process_due_at__lte=now,
+        ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
+    )
+
+
+def inbound_process(*, inbound: InboundMessage, now: datetime) -> Outcome:
+    """Apply one stored message to the desk. Safe to call again for the same row."""
+    from operant.mail.routing import route_and_apply
+
+    if inbound.state in (InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED):
+        ref = inbound.ticket.ref if inbound.ticket_id else None
+        return Outcome(inbound.state, ref, inbound.outcome or "already handled")
+    if not _claim(inbound.pk, now):
+        return Outcome(inbound.state, None, "being handled by another worker")
+    try:
+        with transaction.atomic():
+            outcome, ticket = route_and_apply(inbound=inbound, now=now)
+            InboundMessage.objects.filter(pk=inbound.pk).update(
+                state=outcome.state,
+                outcome=outcome.detail[:255],
+                ticket=ticket,
+                process_due_at=None,
+            )
+        return outcome
+    except Exception as exc:
+        # A system error: keep the raw message, flag it, retry a few times, never lose it.
+        log.exception("inbound message %s failed", inbound.pk)
+        attempts = inbound.attempts + 1
+        final = attempts >= MAX_PROCESS_ATTEMPTS
+        InboundMessage.objects.filter(pk=inbound.pk).update(
+            state=InboundState.FAILED if final else InboundState.PENDING,
+            attempts=attempts,
+            flagged=True,
+            outcome=f"error: {type(exc).__name__}: {exc}"[:255],
+            process_due_at=None if final else now + timedelta(minutes=attempts),
+        )
+        return Outcome(InboundState.FAILED, None, f"error: {type(exc).__name__}: {exc}")
+
+
+def inbound_process_due(*, now: datetime) -> int:
+    """Worker job: process stored messages that are due, oldest first."""
+    due = list(
+        InboundMessage.objects.filter(process_due_at__lte=now)
+        .order_by("process_due_at", "pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in due:
+        inbound_process(inbound=InboundMessage.objects.get(pk=pk), now=now)
+    return len(due)
+
+
+def mail_ingest(*, raw: bytes, channel: str, now: datetime) -> Outcome:
+    """Receive and process at once (CLI, SMTP listener, webhooks, tests)."""
+    row, _ = inbound_receive(raw=raw, channel=channel, now=now)
+    return inbound_process(inbound=row, now=now)

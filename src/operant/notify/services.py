@@ -1,0 +1,136 @@
+"""Queue and deliver notifications (architecture guide 4.3: claim, transition, retry)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from operant.notify.models import Channel, DeliveryState, Notification
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+# A send that has not finished after this long is assumed dead (its worker was killed) and
+# retried. Retrying may send a message twice; losing one would be worse.
+SEND_LEASE = timedelta(minutes=5)
+BATCH = 50
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 minutes between tries."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def new_message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "operant.invalid"
+    return f"{uuid.uuid4().hex}@{domain}"
+
+
+def notification_queue(
+    *,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    body_text: str,
+    now: datetime,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+    message_id: str | None = None,
+    dedupe_key: str | None = None,
+    attachments: Sequence[dict[str, str]] = (),
+) -> Notification | None:
+    """Queue one email. Returns None when a row with the same dedupe key already exists."""
+    notification = Notification(
+        channel=Channel.EMAIL,
+        kind=kind,
+        to=list(to),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=dict(headers or {}),
+        message_id=message_id or new_message_id(),
+        dedupe_key=dedupe_key,
+        attachments=list(attachments),
+        created_at=now,
+        due_at=now,
+    )
+    if dedupe_key is None:
+        notification.save()
+        return notification
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return None
+    return notification
+
+
+def _claim(notification_id: int, now: datetime) -> bool:
+    """Take a row for sending; one row changed means this worker owns it."""
+    claimed = Notification.objects.filter(
+        id=notification_id, state__in=[DeliveryState.QUEUED, DeliveryState.SENDING], due_at__lte=now
+    ).update(state=DeliveryState.SENDING, due_at=now + SEND_LEASE, attempts=F("attempts") + 1)
+    return claimed == 1
+
+
+def _send_email(notification: Notification) -> None:
+    headers = {"Message-ID": f"<{notification.message_id}>", **notification.headers}
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=notification.to,
+        headers=headers,
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    for item in notification.attachments:
+        message.attach(item["filename"], Path(item["path"]).read_bytes(), item["content_type"])
+    message.send(fail_silently=False)
+
+
+def notification_deliver(*, notification: Notification, now: datetime) -> None:
+    """Send one claimed notification and record the outcome."""
+    try:
+        _send_email(notification)
+    except Exception as exc:
+        notification.refresh_from_db(fields=["attempts"])
+        permanent = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(id=notification.id).update(
+            state=DeliveryState.FAILED if permanent else DeliveryState.QUEUED,
+            due_at=None if permanent else now + backoff(notification.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning(
+            "notification %s try %s failed: %s", notification.id, notification.attempts, exc
+        )
+        return
+    Notification.objects.filter(id=notification.id).update(
+        state=DeliveryState.SENT, due_at=None, sent_at=now, last_error=""
+    )
+
+
+def notifications_deliver_due(*, now: datetime) -> int:
+    """Deliver what is due now; return how many rows were handled."""
+    due_ids = list(
+        Notification.objects.filter(
+            state__in=[DeliveryState.QUEUED, DeliveryState.SENDING], due_at__lte=now
+        )
+        .order_by("due_at")
+        .values_list("id", flat=True)[:BATCH]
+    )
+    handled = 0
+    for notification_id in due_ids:
+        if not _claim(notification_id, now):
+            continue
+        notification_deliver(notification=Notification.objects.get(id=notification_id), now=now)
+        handled += 1
+    return handled
