@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+    except Exception as exc:  # the last line of defence against a traceback
         if "--traceback" in argv:
             raise
         print(f"operant: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

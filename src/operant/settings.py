@@ -120,7 +120,7 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = env_str("OPERANT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("OPERANT_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("OPERANT_SMTP_PORT", 25)
-# Further addresses the inbound SMTP listener accepts mail for (the policy's support address always).
+# More addresses the inbound SMTP listener accepts (the policy's support address always).
 OPERANT_INBOUND_ADDRESSES = env_list("OPERANT_INBOUND_ADDRESSES", [])
 DEFAULT_FROM_EMAIL = env_str("OPERANT_FROM_EMAIL", "support@operantco.com")
 

@@ -37,3 +37,10 @@ def test_an_agent_without_staff_flag_is_kept_out_of_admin(agent_client, alice_cl
         response = http.get(reverse("admin:accounts_client_changelist"))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+def test_the_user_add_form_asks_for_email_and_role(admin_client_):
+    response = admin_client_.get(reverse("admin:accounts_user_add"))
+    assert response.status_code == 200
+    assert b'name="email"' in response.content
+    assert b'name="role"' in response.content

@@ -51,7 +51,7 @@ def test_show_summarises_every_term() -> None:
         "calendar.timezone",
         "calendar.holidays.subdivision",
         "response.classes.general",
-        "target 1 business day, at the latest 2 business days",
+        "target 1 business day (business_days = 1), at the latest 2 business days",
         "response.classes.adjustment",
         "(none: uses general)",
         "allowance.minutes_per_month",

@@ -298,3 +298,11 @@ def test_a_decision_records_the_policy_version_and_clause(shipped: Policy) -> No
         "02",
         "2026-03-13",
     )
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(
+    tmp_path: Path, shipped_text: str, shipped: Policy
+) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + shipped_text.encode("utf-8"))
+    assert load_policy(path).sha256 == shipped.sha256

@@ -32,3 +32,14 @@ def test_a_broken_policy_falls_back_to_the_from_address(monkeypatch):
 def test_a_missing_loader_falls_back_to_the_from_address(monkeypatch):
     monkeypatch.setitem(sys.modules, "operant.policy.loader", None)  # import raises ImportError
     assert support_email() == "fallback@operant.test"
+
+
+@override_settings(
+    DEFAULT_FROM_EMAIL="fallback@operant.test", OPERANT_POLICY="/nonexistent/operant.toml"
+)
+def test_a_missing_policy_file_falls_back_to_the_from_address():
+    assert support_email() == "fallback@operant.test"
+
+
+def test_the_shipped_policy_gives_its_support_address():
+    assert support_email() == "support@operantco.com"

@@ -64,7 +64,10 @@ def load_calendar_file(path: str | Path) -> BusinessCalendar:
         # tomllib's message ends with "(at line N, column M)", which is what the reader needs.
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarError("calendar", f"invalid TOML: {exc}", source=source) from None
+        # tomllib says "(at line N, column M)" except at the very end; give a line there too.
+        lines = len(text.splitlines()) or 1
+        detail = str(exc).replace("(at end of document)", f"(at the end, line {lines})")
+        raise CalendarError("calendar", f"invalid TOML: {detail}", source=source) from None
     if "calendar" not in document:
         raise CalendarError("calendar", "the file has no [calendar] table", source=source)
     try:

@@ -88,6 +88,27 @@ def clock_check(*, ticket: Ticket, now: datetime) -> None:
     ticket.clock_due_at = next_clock_due(ticket, policy=policy)
 
 
+def clock_claim_and_check(*, pk: int, due_at: datetime, now: datetime) -> bool:
+    """Handle one due clock if no other worker has; True when this call handled it."""
+    with transaction.atomic():
+        # The conditional update is the claim: a second worker that read the same due time
+        # changes no row and moves on, so nobody warns twice.
+        if not Ticket.objects.filter(pk=pk, clock_due_at=due_at).update(clock_due_at=None):
+            return False
+        ticket = Ticket.objects.select_related("assignee", "client").get(pk=pk)
+        clock_check(ticket=ticket, now=now)
+        ticket.save(
+            update_fields=[
+                "clock_state",
+                "warned_at",
+                "breached_at",
+                "limit_passed_at",
+                "clock_due_at",
+            ]
+        )
+    return True
+
+
 def clocks_process_due(*, now: datetime) -> int:
     """Handle every clock whose due time has come, each claimed by one worker only."""
     due = list(
@@ -95,23 +116,4 @@ def clocks_process_due(*, now: datetime) -> int:
         .order_by("clock_due_at")
         .values_list("pk", "clock_due_at")[:BATCH]
     )
-    handled = 0
-    for pk, due_at in due:
-        with transaction.atomic():
-            # The conditional update is the claim: a second worker that read the same due time
-            # changes no row and moves on, so nobody warns twice.
-            if not Ticket.objects.filter(pk=pk, clock_due_at=due_at).update(clock_due_at=None):
-                continue
-            ticket = Ticket.objects.select_related("assignee").get(pk=pk)
-            clock_check(ticket=ticket, now=now)
-            ticket.save(
-                update_fields=[
-                    "clock_state",
-                    "warned_at",
-                    "breached_at",
-                    "limit_passed_at",
-                    "clock_due_at",
-                ]
-            )
-        handled += 1
-    return handled
+    return sum(clock_claim_and_check(pk=pk, due_at=due_at, now=now) for pk, due_at in due)

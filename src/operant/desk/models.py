@@ -81,7 +81,9 @@ class Ticket(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["clock_due_at"], name="desk_clock_due_idx", condition=Q(clock_due_at__isnull=False)
+                fields=["clock_due_at"],
+                name="desk_clock_due_idx",
+                condition=Q(clock_due_at__isnull=False),
             ),
             models.Index(fields=["state", "target_at"], name="desk_queue_idx"),
             models.Index(fields=["client", "created_at"], name="desk_client_idx"),
@@ -147,6 +149,9 @@ class Attachment(models.Model):
     # Null when the attachment was over the size limit: kept out, the ticket says so.
     content = models.BinaryField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.filename
+
     @property
     def omitted(self) -> bool:
         return self.content is None
@@ -169,6 +174,9 @@ class TicketEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["ticket", "at"], name="desk_event_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class ClockPause(models.Model):
     """A recorded interval during which the first-response clock did not run."""
@@ -177,3 +185,6 @@ class ClockPause(models.Model):
     reason = models.CharField(max_length=32)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.reason} from {self.started_at:%Y-%m-%d %H:%M}"

@@ -236,7 +236,7 @@ def ticket_acknowledge(*, ticket: Ticket, now: datetime) -> Message | None:
         "ticket": ticket,
         "policy": in_force.policy,
         "class_label": RequestClass(ticket.request_class).label,
-        "target_local": ticket.target_at.astimezone(ticket.client.zoneinfo)
+        "target_local": ticket.target_at.astimezone(ticket.client.zone)
         if ticket.target_at
         else None,
         "support_email": in_force.policy.contact.support_email,

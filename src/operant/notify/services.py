@@ -101,7 +101,7 @@ def notification_deliver(*, notification: Notification, now: datetime) -> None:
     """Send one claimed notification and record the outcome."""
     try:
         _send_email(notification)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any transport failure is a failed try
         notification.refresh_from_db(fields=["attempts"])
         permanent = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(id=notification.id).update(

@@ -108,7 +108,7 @@ def load_policy(path: str | Path) -> Policy:
     """Read and validate the policy file at ``path`` (named as given in messages)."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # tolerate an editor's BOM
     except FileNotFoundError:
         raise PolicyError(f"{source}: no such policy file", source=source) from None
     except UnicodeDecodeError:

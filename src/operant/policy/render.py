@@ -291,8 +291,18 @@ def _class_summary(rule: ResponseClass | None) -> str:
     if rule is None:
         return "(none: uses general)"
     return (
-        f"{rule.label}: {class_phrase(rule)}; target {rule_term(rule.target)}, "
-        f"at the latest {rule_term(rule.limit)}"
+        f"{rule.label}: {class_phrase(rule)}; target {rule_term(rule.target)} "
+        f"({_as_toml(rule.target)}), at the latest {rule_term(rule.limit)} "
+        f"({_as_toml(rule.limit)})"
+    )
+
+
+def _as_toml(rule: Rule) -> str:
+    # The rule as the operator wrote it, so the summary can be checked against the file.
+    fields = rule.model_dump(mode="json", exclude_none=True)
+    return ", ".join(
+        f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}"
+        for key, value in fields.items()
     )
 
 

@@ -25,6 +25,8 @@ PARTS: dict[str, list[str]] = {
 
 
 class Command(OperantCommand):
+    # A long-running process refuses to start on a broken policy file or settings.
+    requires_system_checks = "__all__"
     help = "Run the web server, the worker and the inbound SMTP listener together."
 
     def add_arguments(self, parser: Any) -> None:

@@ -33,6 +33,8 @@ def parse_bind(value: str) -> str:
 
 
 class Command(OperantCommand):
+    # A long-running process refuses to start on a broken policy file or settings.
+    requires_system_checks = "__all__"
     help = "Serve the web console, portal, API and webhooks (gunicorn)."
 
     def add_arguments(self, parser: Any) -> None:

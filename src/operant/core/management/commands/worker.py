@@ -10,6 +10,8 @@ from operant.core.worker import JOBS, WorkerLoop
 
 
 class Command(OperantCommand):
+    # A long-running process refuses to start on a broken policy file or settings.
+    requires_system_checks = "__all__"
     help = "Run the background worker. Any number may run at once."
 
     def add_arguments(self, parser: Any) -> None:

@@ -12,6 +12,8 @@ from operant.mail.channels.smtp import smtp_controller
 
 
 class Command(OperantCommand):
+    # A long-running process refuses to start on a broken policy file or settings.
+    requires_system_checks = "__all__"
     help = "Receive support mail by SMTP (direct delivery to the desk)."
 
     def add_arguments(self, parser: Any) -> None:
