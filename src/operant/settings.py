@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Listed so /api/docs serves Swagger UI from ninja's bundled static files, not a CDN.
+    "ninja",
     "operant.core",
     "operant.policy",
     "operant.accounts",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "operant.mail",
     "operant.notify",
     "operant.web",
+    "operant.api",
 ]
 
 MIDDLEWARE = [
@@ -118,11 +121,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env_str("OPERANT_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# With the file backend (what scripts/start uses), outgoing mail lands here as .log files.
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
 EMAIL_HOST = env_str("OPERANT_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("OPERANT_SMTP_PORT", 25)
 # More addresses the inbound SMTP listener accepts (the policy's support address always).
 OPERANT_INBOUND_ADDRESSES = env_list("OPERANT_INBOUND_ADDRESSES", [])
 DEFAULT_FROM_EMAIL = env_str("OPERANT_FROM_EMAIL", "support@operantco.com")
+
+# The support mailbox `operant imap` polls; unset host = no IMAP channel. The password may come
+# from OPERANT_IMAP_PASSWORD_FILE. An empty processed folder means "flag \Seen" instead of moving.
+OPERANT_IMAP_HOST = env_str("OPERANT_IMAP_HOST", "")
+OPERANT_IMAP_SSL = env_bool("OPERANT_IMAP_SSL", True)
+OPERANT_IMAP_PORT = env_int("OPERANT_IMAP_PORT", 993 if OPERANT_IMAP_SSL else 143, minimum=1)
+OPERANT_IMAP_USER = env_str("OPERANT_IMAP_USER", "")
+OPERANT_IMAP_PASSWORD = env_str("OPERANT_IMAP_PASSWORD", "")
+OPERANT_IMAP_FOLDER = env_str("OPERANT_IMAP_FOLDER", "INBOX")
+OPERANT_IMAP_PROCESSED_FOLDER = env_str("OPERANT_IMAP_PROCESSED_FOLDER", "Processed")
+# Without IDLE on the server, the mailbox is polled this often.
+OPERANT_IMAP_POLL_SECONDS = env_int("OPERANT_IMAP_POLL_SECONDS", 60, minimum=1)
+
+# Provider inbound webhooks (django-anymail). Mailgun signs each post with this key; without it
+# the webhook answers 503 rather than accept unsigned mail.
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("OPERANT_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+}
 
 LOGGING = {
     "version": 1,
@@ -130,5 +153,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("OPERANT_LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"level": "WARNING"}},
+    # aiosmtpd logs every SMTP command at INFO; keep its warnings only.
+    "loggers": {"django": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
 }

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("operant.api.urls")),
     path("", include("operant.web.urls")),
     path("", include("operant.policy.urls")),
+    path("", include("operant.mail.urls")),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import holidays
@@ -22,6 +25,7 @@ OFFICE = make_calendar(LUNCH_BREAK)
 US_OFFICE = make_calendar(
     LUNCH_BREAK, holidays={"country": "US", "subdivision": "NY"}, closed=["2026-12-24"]
 )
+US_OFFICE_NO_CLOSED = make_calendar(LUNCH_BREAK, holidays={"country": "US", "subdivision": "NY"})
 
 
 def test_it_counts_only_the_hours_inside_intervals_around_a_lunch_break() -> None:
@@ -183,7 +187,7 @@ def test_it_refuses_a_negative_duration() -> None:
 
 
 def test_it_refuses_instants_outside_the_supported_years() -> None:
-    with pytest.raises(CalendarError, match="outside the years"):
+    with pytest.raises(CalendarError, match="only dates in the years 2-9997 are supported"):
         OFFICE.add(at(9997, 12, 20), hours(10_000))
 
 
@@ -214,3 +218,19 @@ def test_long_closures_are_jumped_not_walked() -> None:
 def test_equal_tables_give_equal_calendars() -> None:
     assert make_calendar(LUNCH_BREAK) == OFFICE
     assert hash(make_calendar(LUNCH_BREAK)) == hash(OFFICE)
+
+
+def test_a_calendar_survives_pickling_and_copying() -> None:
+    US_OFFICE.add(at(2026, 3, 9), hours(100))  # fill the caches first
+    for clone in (pickle.loads(pickle.dumps(US_OFFICE)), copy.deepcopy(US_OFFICE)):
+        assert clone == US_OFFICE
+        assert clone.add(at(2026, 11, 25, 16), hours(2)) == at(2026, 11, 27, 10)
+
+
+def test_threads_sharing_a_calendar_get_the_same_answers() -> None:
+    calendar = make_calendar(LUNCH_BREAK, holidays={"country": "US", "subdivision": "NY"})
+    starts = [at(2026, 1, 5) + timedelta(days=37 * n, hours=n) for n in range(40)]
+    expected = [US_OFFICE_NO_CLOSED.add(start, hours(900)) for start in starts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda start: calendar.add(start, hours(900)), starts))
+    assert answers == expected

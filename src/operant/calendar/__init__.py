@@ -32,7 +32,8 @@ What business time means here, in plain words:
   the n-th business day after the start day (n=0: the start day's own close). Days of any
   length count as one day.
 - Inputs are aware datetimes in any zone; a naive datetime is an error. Results are aware
-  datetimes in the calendar's zone, exact to the microsecond.
+  datetimes in the calendar's zone, exact to the microsecond. (Compare or shift them in UTC
+  near a clock change: Python does same-zone arithmetic by wall time.)
 - Cost does not grow with the span: weeks are jumped arithmetically and the sparse exception
   days (holidays, closed dates, clock-change days) are found by bisection (see ``table``).
 """

@@ -19,8 +19,8 @@ class BusinessCalendar:
     """Opening hours in one time zone, less holidays and closed dates.
 
     Build it with ``parse_calendar`` or ``load_calendar_file``, which validate; the constructor
-    trusts its arguments. Instances are immutable and safe to share between threads (the
-    per-year caches behind them only ever grow, under a lock).
+    trusts its arguments. Instances are immutable and safe to share between threads: the
+    per-year tables behind them are built under a lock and swapped in whole.
 
     ``hours`` holds, Monday first, each weekday's intervals as sorted, disjoint
     ``(start, end)`` minutes after local midnight, where 1440 is 24:00.
@@ -44,6 +44,17 @@ class BusinessCalendar:
         object.__setattr__(self, "_clock", clock)
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_segments_cache", {})
+
+    def __reduce__(self) -> tuple[type[BusinessCalendar], tuple[object, ...]]:
+        # The caches hold a lock, which cannot be pickled or copied; rebuild from the terms.
+        terms = (
+            self.timezone,
+            self.hours,
+            self.holiday_country,
+            self.holiday_subdivision,
+            self.closed,
+        )
+        return (BusinessCalendar, terms)
 
     # -- questions about instants -------------------------------------------------------------
 
@@ -78,9 +89,8 @@ class BusinessCalendar:
             if left <= end - start:
                 return self._datetime(start + left)
             left -= end - start
-        index = self._index
-        due_day = index.reach(TIME, day + 1, left)
-        left -= index.total(TIME, index.cover(day + 1, due_day), day + 1, due_day)
+        due_day, before = self._index.reach(TIME, day + 1, left)
+        left -= before
         for start, end in self._segments(due_day):
             if left <= end - start:
                 return self._datetime(start + left)
@@ -132,10 +142,10 @@ class BusinessCalendar:
             if instant < deadline:
                 start_day = day
         if start_day is None:
-            start_day = index.reach(DAYS, day + 1, 1)
+            start_day, _ = index.reach(DAYS, day + 1, 1)
         due_day = start_day
         if business_days:
-            due_day = index.reach(DAYS, start_day + 1, business_days)
+            due_day, _ = index.reach(DAYS, start_day + 1, business_days)
         return self._datetime(self._segments(due_day)[-1][1])
 
     # -- questions about dates ----------------------------------------------------------------
@@ -205,5 +215,5 @@ class BusinessCalendar:
         for start, end in self._segments(day):
             if instant < end:
                 return max(start, instant)
-        first_day = self._index.reach(TIME, day + 1, 1)
+        first_day, _ = self._index.reach(TIME, day + 1, 1)
         return self._segments(first_day)[0][0]

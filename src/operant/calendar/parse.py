@@ -87,7 +87,7 @@ def find_key_line(text: str, key: str) -> int | None:
     table = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
-        header = re.match(r"^\[\s*([A-Za-z0-9_.\-\s]+?)\s*\]$", line)
+        header = re.match(r"^\[\[?\s*([A-Za-z0-9_.\-\s]+?)\s*\]\]?$", line)
         if header:
             table = re.sub(r"\s*\.\s*", ".", header.group(1))
             found = table

@@ -101,13 +101,16 @@ class Table:
     hi: int
     ordinals: list[int]
     prefix: tuple[list[int], list[int]]  # TIME and DAYS corrections, len(ordinals) + 1 each
+    # Per measure, the absolute running total at the end of each exception day,
+    # cum(ordinal + 1) + prefix[i + 1]: non-decreasing, so reach() bisects it directly.
+    reached: tuple[list[int], list[int]]
     closed: frozenset[int]
 
     def covers(self, lo: int, hi: int) -> bool:
         return self.lo <= lo and hi <= self.hi
 
 
-_EMPTY = Table(0, -1, 0, 0, [], ([0], [0]), frozenset())
+_EMPTY = Table(0, -1, 0, 0, [], ([0], [0]), ([], []), frozenset())
 
 
 class ExceptionIndex:
@@ -144,8 +147,8 @@ class ExceptionIndex:
         if lo < _FIRST_ORDINAL or max(lo, hi - 1) >= _END_ORDINAL:
             raise CalendarError(
                 "calendar",
-                f"the answer would fall outside the years {FIRST_YEAR}-{LAST_YEAR}, "
-                "which the calendar does not support",
+                f"only dates in the years {FIRST_YEAR}-{LAST_YEAR} are supported, and this "
+                "question needs one outside them",
             )
         first, last = year_of(lo), year_of(max(lo, hi - 1))
         with self._lock:
@@ -172,8 +175,9 @@ class ExceptionIndex:
         measure = self.measures[which]
         return measure.cum(hi) - measure.cum(lo) + correction
 
-    def reach(self, which: int, start: int, amount: int) -> int:
-        """The first day ``d >= start`` by whose end the total since ``start`` is ``>= amount``.
+    def reach(self, which: int, start: int, amount: int) -> tuple[int, int]:
+        """The first day ``d >= start`` by whose end the total since ``start`` is ``>= amount``,
+        and the total over the days ``start <= n < d`` before it.
 
         ``amount`` must be positive. See the module docstring, step 3.
         """
@@ -182,24 +186,24 @@ class ExceptionIndex:
         while True:
             ordinals, prefix = table.ordinals, table.prefix[which]
             first = bisect_left(ordinals, start)
-            # Compare in absolute terms: total at the end of day n is cum(n+1) + prefix[k(n+1)].
-            target = amount + measure.cum(start) + prefix[first]
-            found = first + bisect_left(
-                range(first, len(ordinals)),
-                target,
-                key=lambda i: measure.cum(ordinals[i] + 1) + prefix[i + 1],
-            )
-            # Between the previous exception and `found` every day is nominal.
+            # Absolute running totals: the total at the end of day n is cum(n + 1) plus the
+            # corrections of the exceptions before n + 1.
+            base = measure.cum(start) + prefix[first]
+            target = base + amount
+            found = bisect_left(table.reached[which], target, first)
+            # Between the previous exception and `found` every day is nominal, so solve the
+            # weekly pattern; the exception `found` itself caps the answer.
             day = measure.first_reaching(target - prefix[found]) - 1
             if found < len(ordinals) and day > ordinals[found]:
                 day = ordinals[found]
             if day < table.hi:
-                return day
+                # Exactly the exceptions before `found` lie before `day`.
+                return day, measure.cum(day) + prefix[found] - base
             # The answer lies past the known years, where unknown exceptions may move it.
-            self._check_opens(which, table, start)
+            self._check_opens(table, start)
             table = self.cover(start, day + 1)
 
-    def _check_opens(self, which: int, table: Table, start: int) -> None:
+    def _check_opens(self, table: Table, start: int) -> None:
         quiet_from = max(year_of(start), self._last_closed_year) + 1
         if table.last_year - quiet_from + 1 < NEVER_OPEN_YEARS:
             return
@@ -253,12 +257,18 @@ class ExceptionIndex:
                 ordinals.append(ordinal)
                 time_prefix.append(time_prefix[-1] + time_delta)
                 day_prefix.append(day_prefix[-1] + day_delta)
+        prefix = (time_prefix, day_prefix)
+        reached = tuple(
+            [measure.cum(n + 1) + totals[i + 1] for i, n in enumerate(ordinals)]
+            for measure, totals in zip(self.measures, prefix, strict=True)
+        )
         return Table(
             first_year=first,
             last_year=last,
             lo=year_start(first),
             hi=year_start(last + 1),
             ordinals=ordinals,
-            prefix=(time_prefix, day_prefix),
+            prefix=prefix,
+            reached=(reached[0], reached[1]),
             closed=frozenset(closed),
         )

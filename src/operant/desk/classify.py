@@ -8,10 +8,14 @@ quote the words behind every signal seen, and ``signals`` lists their machine ke
 Rules
 -----
 The subject and the new part of the message are read together (the subject once; a phrase seen
-in both is quoted once). Text is normalised first: lower case, straight apostrophes, whitespace,
-hyphens, underscores and slashes collapsed to one space. Signals are word-bounded phrases kept as
-data in ``classify_signals``. A phrase preceded, within two words of the same clause, by a
-negation ("not urgent", "nothing is broken", "it's not a new feature") does not count.
+in both is quoted once). Text is normalised first: lower case, straight apostrophes, and runs of
+whitespace, hyphens, underscores, slashes, brackets and double quotes collapsed to one space, so
+"Stopped-working", "stopped\n working" and "STOPPED WORKING" read alike. Signals are
+word-bounded phrases kept as data in ``classify_signals``. A phrase preceded, within two words
+of the same clause, by a negation ("not urgent", "nothing is broken", "it's not a new feature",
+"non-urgent") does not count; a contrast word or punctuation ends the negation's reach ("not
+urgent, but everything is down" is an outage). Integration mentions ignore negation: "we don't
+have WhatsApp" still names WhatsApp.
 
 1. **Integrations (clause 05).** Each integration has aliases (``sms``, ``texts``, ``ivr``,
    ``dms``, ``whatsapp``, ...); catalog entries without hand-written aliases are named by their
@@ -25,26 +29,30 @@ negation ("not urgent", "nothing is broken", "it's not a new feature") does not 
    (``context.out_of_scope_keys``; all of them for an unknown sender) are used. When several fire,
    the first in the policy's order is the category.
    An ``adjustment_estimate_minutes`` above ``minor_request_limit_minutes`` makes an adjustment
-   or a general request a significant_change: the policy's limit for a minor request is exceeded.
-   It does not touch an outage: putting a live automation back is not an adjustment.
+   or a general request a significant_change: the policy's limit for a minor request is exceeded
+   (when the policy has no significant_change category, it stays an adjustment). It does not
+   touch an outage: putting a live automation back is not an adjustment.
 3. **Outage (clause 03).** A live automation is affected ("stopped working", "texts aren't going
    out", "customers can't reach us", "is down"), or the sender says it is urgent ("urgent",
    "asap", "emergency").
 4. **Adjustment (clause 01).** A minor change to logic or copy ("change the greeting", "typo",
-   "tweak", "update the hours", "change the delay").
+   "tweak", "update the hours", "change the delay"), or any request with an estimate within the
+   limit (someone sized it as a change).
 5. **General (clause 01)** otherwise.
 
 Precedence when several fire: not_covered > out_of_scope > outage > adjustment > general. The
 deciding reasons come first; every other signal seen follows, marked "also", so an agent sees
 that an out-of-scope request also looks like an outage.
 
-Cost: the patterns are compiled once at import (one alternation per category; the integration
-matcher once per distinct catalog), and each category is one linear scan of the text.
+Cost: every regex is compiled once at import (the integration phrases once per distinct
+catalog). A request is read once into its normalised text and the set of its words; a phrase
+runs only when one of its anchor words is in that set, and then only over the stretch of text
+where its anchors occur. A typical email runs a handful of regexes over a few hundred characters.
+Input past ``MAX_CHARS`` is not read.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,15 +60,18 @@ from functools import lru_cache
 from operant.desk.classify_signals import (
     ADJUSTMENT,
     DEFAULT_NAMES,
-    INTEGRATION_ALIASES,
+    INTEGRATION_PHRASES,
     NEGATED_TAIL,
     NEGATION_WINDOW,
     OUTAGE,
     SCOPE_CATEGORIES,
     URGENCY,
+    Phrase,
     SignalCategory,
-    name_aliases,
+    name_phrases,
     normalise,
+    phrase,
+    words_of,
 )
 
 __all__ = [
@@ -88,6 +99,9 @@ ALL_SCOPE_KEYS: tuple[str, ...] = tuple(SCOPE_CATEGORIES)
 # Emails can carry pasted logs or whole documents; the request itself is in the first pages, and
 # bounding the input bounds the cost of classifying it.
 MAX_CHARS = 64_000
+# How far from its anchor word a phrase can reach: the longest fragments span under 90
+# characters, and the margin covers long words in their open slots.
+PHRASE_REACH = 128
 # Quotes per reason: enough to show why, short enough to read.
 MAX_QUOTES = 3
 MAX_QUOTE_CHARS = 60
@@ -117,82 +131,85 @@ class Classification:
     scope_category: str  # "" unless out_of_scope (one of the out_of_scope keys)
     clause: str  # the policy clause behind the class (CLASS_CLAUSE)
     reasons: tuple[str, ...]  # client-readable, quoting the words behind each signal
-    signals: tuple[str, ...]  # machine keys of every signal seen, e.g. ("outage", "integration:sms")
+    signals: tuple[
+        str, ...
+    ]  # machine keys of every signal seen, e.g. ("outage", "integration:sms")
 
 
-# --- integration matching -------------------------------------------------------------------
+# --- scanning ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _IntegrationMatcher:
-    regex: re.Pattern[str]
-    keys: tuple[str, ...]  # group i<n> of ``regex`` names keys[n]
-    names: dict[str, str]
+class _Text:
+    """A request read once: normalised text, its words, and where anchors occur (as asked)."""
+
+    __slots__ = ("_spans", "normalised", "words")
+
+    def __init__(self, normalised: str) -> None:
+        self.normalised = normalised
+        self.words = words_of(normalised)
+        self._spans: dict[str, tuple[int, int]] = {}  # anchor -> first and last " anchor"
+
+    def window(self, anchors: Iterable[str]) -> tuple[int, int, int]:
+        """Where a phrase holding one of the (present) anchors can be: ``(low, last, high)``.
+
+        A phrase starts at most ``PHRASE_REACH`` characters before its anchor and not after it,
+        so it starts in ``[low, last]`` and ends by ``high``, which is at a space so the regex's
+        closing word boundary never sees a word cut in half. One window from the first to the
+        last occurrence costs two C-speed lookups per anchor; the text between is scanned once.
+        """
+        text = self.normalised
+        first, last = len(text), 0
+        for anchor in anchors:
+            span = self._spans.get(anchor)
+            if span is None:
+                needle = " " + anchor
+                span = self._spans[anchor] = (text.find(needle), text.rfind(needle))
+            first, last = min(first, span[0]), max(last, span[1])
+        high = text.find(" ", last + PHRASE_REACH)
+        return max(0, first - PHRASE_REACH), last, len(text) if high < 0 else high
 
 
-@lru_cache(maxsize=32)
-def _integration_matcher(known: tuple[tuple[str, str], ...]) -> _IntegrationMatcher:
-    """One alternation over every integration, a named group each (compiled once per catalog).
+def _scan(phrases: Iterable[Phrase], text: _Text, *, negatable: bool) -> list[tuple[int, str]]:
+    """(position, words) of every phrase found, in text order, skipping negated ones.
 
-    ``known`` is (key, name) for the standard integrations and every catalog entry; a client can
-    name a standard integration the agency's catalog lacks, and that is still not in its package.
+    1. Skip phrases none of whose anchors is a word of the text (most of them, most of the time).
+    2. Run the rest only over the stretch their anchors occur in: a regex scan costs per
+       character scanned, an anchor lookup almost nothing.
+    3. A match inside one already kept (``sms`` inside ``twilio sms``) is dropped, so each
+       stretch of text is quoted once.
     """
-    keys: list[str] = []
-    names: dict[str, str] = {}
-    branches: list[str] = []
-    for key, name in known:
-        if key in names:
+    hits: set[tuple[int, int, str]] = set()
+    for item in phrases:
+        present = item.anchors & text.words
+        if not present:
             continue
-        names[key] = name
-        fragments = INTEGRATION_ALIASES.get(key, ()) + name_aliases(
-            key, name, known=key in INTEGRATION_ALIASES
-        )
-        ordered = sorted(set(fragments), key=len, reverse=True)
-        branches.append(f"(?P<i{len(keys)}>" + "|".join(ordered) + ")")
-        keys.append(key)
-    regex = re.compile(r"\b(?:" + "|".join(branches) + r")\b")
-    return _IntegrationMatcher(regex=regex, keys=tuple(keys), names=names)
+        at, last, high = text.window(present)
+        while (match := item.regex.search(text.normalised, at, high)) and match.start() <= last:
+            at = match.end()
+            space = match.start()  # the pattern's leading space; the phrase starts after it
+            if negatable and NEGATED_TAIL.search(
+                text.normalised, max(0, space - NEGATION_WINDOW), space + 1
+            ):
+                continue
+            hits.add((space + 1, match.end(), match.group()[1:]))
+    kept: list[tuple[int, str]] = []
+    reach = -1
+    for start, end, words in sorted(hits, key=lambda hit: (hit[0], -hit[1])):
+        if start >= reach:
+            kept.append((start, words))
+            reach = end
+    return kept
 
 
-def _matcher_for(context: ClientContext | None) -> _IntegrationMatcher:
-    known = list(DEFAULT_NAMES.items())
-    if context is not None:
-        # The client's own names win over the defaults ("WhatsApp messaging").
-        known = [(i.key, i.name or DEFAULT_NAMES.get(i.key, i.key)) for i in context.included]
-        known += [(i.key, i.name or DEFAULT_NAMES.get(i.key, i.key)) for i in context.catalog]
-        known += list(DEFAULT_NAMES.items())
-    return _integration_matcher(tuple(known))
-
-
-def _integration_mentions(matcher: _IntegrationMatcher, text: str) -> dict[str, list[str]]:
-    """Integration key -> the words that named it, in order of first mention."""
-    found: dict[str, list[str]] = {}
-    for match in matcher.regex.finditer(text):
-        group = match.lastgroup
-        if group is None:  # pragma: no cover - every branch is a named group
-            continue
-        key = matcher.keys[int(group[1:])]
-        _add_quote(found.setdefault(key, []), match.group())
-    return found
-
-
-# --- phrase signals -------------------------------------------------------------------------
-
-
-def _add_quote(quotes: list[str], phrase: str) -> None:
-    if phrase not in quotes:
-        quotes.append(phrase)
-
-
-def _phrases(category: SignalCategory, text: str) -> list[str]:
-    """The phrases of ``category`` in ``text`` that no nearby negation cancels."""
-    quotes: list[str] = []
-    for match in category.regex.finditer(text):
-        start = match.start()
-        if NEGATED_TAIL.search(text, max(0, start - NEGATION_WINDOW), start):
-            continue
-        _add_quote(quotes, match.group())
-    return quotes
+def _phrases(category: SignalCategory, text: _Text) -> list[str]:
+    """The distinct phrases of ``category`` in ``text`` that no nearby negation cancels."""
+    if category.anchors.isdisjoint(text.words):
+        return []
+    found = list(dict.fromkeys(words for _, words in _scan(category.phrases, text, negatable=True)))
+    # "porting" in the subject says nothing "porting our number" in the text does not.
+    return [
+        words for words in found if not any(words != other and words in other for other in found)
+    ]
 
 
 def _quoted(phrases: Iterable[str]) -> str:
@@ -200,6 +217,56 @@ def _quoted(phrases: Iterable[str]) -> str:
     more = len(shown) - MAX_QUOTES
     text = ", ".join(f'"{p}"' for p in shown[:MAX_QUOTES])
     return f"{text} and {more} more" if more > 0 else text
+
+
+@dataclass(frozen=True)
+class _IntegrationPhrases:
+    by_key: tuple[tuple[str, tuple[Phrase, ...]], ...]  # the phrases naming each integration
+    names: dict[str, str]
+
+
+@lru_cache(maxsize=32)
+def _integration_phrases(known: tuple[tuple[str, str], ...]) -> _IntegrationPhrases:
+    """Every phrase naming an integration, built once per distinct catalog.
+
+    ``known`` is (key, name) for every catalog entry and then the standard integrations: a client
+    can name a standard integration the agency's catalog lacks, and that is still not in its
+    package. The first name given for a key wins.
+    """
+    names: dict[str, str] = {}
+    by_key: list[tuple[str, tuple[Phrase, ...]]] = []
+    for key, name in known:
+        if key in names:
+            continue
+        names[key] = name
+        hand_written = INTEGRATION_PHRASES.get(key)
+        phrases = tuple(phrase(anchors, fragment) for anchors, fragment in hand_written or ())
+        phrases += name_phrases(key, name, known=hand_written is not None)
+        by_key.append((key, phrases))
+    return _IntegrationPhrases(by_key=tuple(by_key), names=names)
+
+
+def _integrations_for(context: ClientContext | None) -> _IntegrationPhrases:
+    known: list[tuple[str, str]] = []
+    if context is not None:
+        # The agency's own names win over the defaults ("WhatsApp messaging").
+        known += [(i.key, i.name or DEFAULT_NAMES.get(i.key, i.key)) for i in context.included]
+        known += [(i.key, i.name or DEFAULT_NAMES.get(i.key, i.key)) for i in context.catalog]
+    known += DEFAULT_NAMES.items()
+    return _integration_phrases(tuple(known))
+
+
+def _integration_mentions(integrations: _IntegrationPhrases, text: _Text) -> dict[str, list[str]]:
+    """Integration key -> the words that named it, keys in order of first mention.
+
+    Negation is not applied: "we don't use WhatsApp" still names WhatsApp, and an agent reading
+    the reason sees why.
+    """
+    first_seen: list[tuple[int, str, list[str]]] = []
+    for key, phrases in integrations.by_key:
+        if hits := _scan(phrases, text, negatable=False):
+            first_seen.append((hits[0][0], key, list(dict.fromkeys(w for _, w in hits))))
+    return {key: words for _, key, words in sorted(first_seen)}
 
 
 # --- the classifier -------------------------------------------------------------------------
@@ -216,14 +283,14 @@ class _Finding:
 
 
 def _integration_findings(
-    mentions: dict[str, list[str]], matcher: _IntegrationMatcher, context: ClientContext | None
+    mentions: dict[str, list[str]], names: dict[str, str], context: ClientContext | None
 ) -> list[_Finding]:
     if context is None:
         return [
             _Finding(
                 "general",
                 f"integration:{key}",
-                f"names {matcher.names[key]} ({_quoted(words)}); the sender is not a known "
+                f"names {names[key]} ({_quoted(words)}); the sender is not a known "
                 "client, so package coverage was not checked",
             )
             for key, words in mentions.items()
@@ -233,7 +300,7 @@ def _integration_findings(
     names_included = any(key in included for key in mentions)
     findings = []
     for key, words in mentions.items():
-        name, quoted = matcher.names[key], _quoted(words)
+        name, quoted = names[key], _quoted(words)
         if key in included:
             findings.append(
                 _Finding("general", f"integration:{key}", f"names {name} ({quoted}), in {package}")
@@ -243,8 +310,8 @@ def _integration_findings(
                 _Finding(
                     "general",
                     f"integration:{key}",
-                    f"names {name} ({quoted}), which is not in {package}; the request is "
-                    "handled for the integrations that are",
+                    f"names {name} ({quoted}), which is not in {package} (the request "
+                    "also names integrations that are, so it is handled for those)",
                 )
             )
         else:
@@ -283,25 +350,32 @@ def _estimate_finding(context: ClientContext | None, *, scope_keys: tuple[str, .
     )
 
 
-def _decide(
-    findings: list[_Finding], estimate: _Finding
-) -> tuple[str, str, list[_Finding]]:
+def _decide(findings: list[_Finding], estimate: _Finding) -> tuple[str, str, list[_Finding]]:
     """Class, scope category and the deciding findings, by precedence.
 
-    An estimate over the limit outranks adjustment and general but not an outage or a
-    text-signalled out-of-scope category (which is the more specific verdict).
+    An estimate over the limit outranks adjustment and general but neither an outage (putting a
+    live automation back is not an adjustment) nor a category the words signalled (the more
+    specific verdict).
     """
     by_class: dict[str, list[_Finding]] = {}
     for finding in findings:
-        by_class.setdefault(finding.request_class, []).append(finding)
+        if finding is not estimate:  # weighed below, after the outage
+            by_class.setdefault(finding.request_class, []).append(finding)
     for cls in ("not_covered", "out_of_scope", "outage"):
         if cls in by_class:
-            deciding = by_class[cls]
-            return cls, deciding[0].scope_category, deciding
+            # Out of scope: the first category in policy order decides; others are "also".
+            category = by_class[cls][0].scope_category
+            deciding = [f for f in by_class[cls] if f.scope_category == category]
+            return cls, category, deciding
     if estimate.request_class == "out_of_scope":
         return "out_of_scope", estimate.scope_category, [estimate]
-    if "adjustment" in by_class:
-        return "adjustment", "", by_class["adjustment"]
+    # An estimate within the limit is someone sizing a change: an adjustment even when the
+    # wording did not say so.
+    adjustments = by_class.get("adjustment", [])
+    if estimate.request_class == "adjustment":
+        adjustments = [*adjustments, estimate]
+    if adjustments:
+        return "adjustment", "", adjustments
     return "general", "", []
 
 
@@ -314,18 +388,18 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
        adjustment, and the estimate.
     3. Decide by precedence; write the deciding reasons first, then every other signal.
     """
-    subject_part, text_part = normalise(subject[:MAX_CHARS]), normalise(text[:MAX_CHARS])
-    haystack = f"{subject_part} . {text_part}"
+    read = _Text(normalise(f"{subject[:MAX_CHARS]} . {text[:MAX_CHARS]}"))
 
-    matcher = _matcher_for(context)
-    findings = _integration_findings(_integration_mentions(matcher, haystack), matcher, context)
+    integrations = _integrations_for(context)
+    mentions = _integration_mentions(integrations, read)
+    findings = _integration_findings(mentions, integrations.names, context)
 
     scope_keys = ALL_SCOPE_KEYS if context is None else tuple(context.out_of_scope_keys)
     for key in scope_keys:
         category = SCOPE_CATEGORIES.get(key)
         if category is None:  # a policy category with no phrases yet: left to the agent
             continue
-        if words := _phrases(category, haystack):
+        if words := _phrases(category, read):
             findings.append(
                 _Finding(
                     "out_of_scope",
@@ -335,7 +409,7 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
                 )
             )
     for category, cls in ((OUTAGE, "outage"), (URGENCY, "outage"), (ADJUSTMENT, "adjustment")):
-        if words := _phrases(category, haystack):
+        if words := _phrases(category, read):
             findings.append(
                 _Finding(cls, category.signal, f"mentions {_quoted(words)} ({category.label})")
             )

@@ -1,144 +1,99 @@
-"""The words the triage classifier listens for, kept as data so they can be read and extended.
+"""The phrases the triage classifier listens for, kept as data so they can be read and extended.
 
-Every pattern is a regex *fragment* written against normalised text (see ``normalise``):
-lower case, straight apostrophes, and every run of whitespace, hyphens, underscores and slashes
-collapsed to one space. That is why fragments contain plain single spaces and why "stopped-working",
-"stopped\\n  working" and "stopped working" all match the same fragment. Fragments of one
-category are joined into a single alternation and compiled once at import, wrapped in word
-boundaries, so "download" never matches "down" and each category costs one scan of the text.
+Each phrase is ``(anchors, fragment)``:
 
-Lookbehinds (which must have a fixed width) rely on the same normalisation: ``(?<!brand )voice``
-sees exactly one space.
+- ``fragment`` is a regex written against *normalised* text (``normalise``): lower case,
+  straight apostrophes, every run of whitespace, hyphens, dashes, underscores, slashes, brackets
+  and double quotes collapsed to one space. So fragments contain plain single spaces, and
+  "stopped-working", "Stopped\\n   working" and "stopped working" all match the same one.
+  Fixed-width lookbehinds rely on that too: ``(?<!brand )voice`` sees exactly one space.
+- ``anchors`` are words of which at least one appears in every text the fragment matches.
+
+Why anchors: a 5 KB email scanned by every category's alternation cost milliseconds, because the
+regex engine tries every branch at every word. Instead the classifier builds the set of the
+text's words once, and runs only the (precompiled) fragments whose anchors are in it: a typical
+request runs a handful of regexes. Every fragment is compiled as ``" (?:fragment)\\b"``: the
+leading space is both the word boundary on the left (normalised text puts a space before every
+word) and a literal prefix the engine searches for at C speed. A test checks, with generated
+matches of every fragment, that its anchors are right.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # --- normalisation --------------------------------------------------------------------------
 
-# Mail clients send curly apostrophes ("isn’t") and modifier letters; the patterns only spell
-# the straight one.
-_QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "`": "'"}
+# Word gaps other than a plain space: whitespace of every kind, joiners ("non-urgent",
+# "re-created", "SMS/voice", "twilio_sms") and the brackets and double quotes that would otherwise
+# stand between a space and a word. Left alone: sentence punctuation (it ends a negation's reach)
+# and the apostrophe (it belongs to "isn't").
+_ASCII_GAPS = '\t\n\r\f\v\x1c\x1d\x1e\x1f-_/\\|"()[]{}*<>#@~^=+'
+_NON_ASCII_GAPS = re.compile(
+    "[\x85\xa0\u1680\u2000-\u200a\u2010-\u2015\u2018\u201c\u201d\u2028\u2029\u202f\u205f\u3000]+"
 )
-# Hyphens, dashes, underscores and slashes join words as often as spaces do ("non-urgent",
-# "re-created", "SMS/voice", "twilio_sms"); treating them as spaces keeps the patterns simple.
-_GAPS = re.compile(r"[\s\-_/\u2010-\u2015]+")
+# Mail clients send curly and modifier apostrophes ("isn\u2019t"); the fragments spell the
+# straight one.
+_NON_ASCII_APOSTROPHES = ("\u2019", "\u02bc")
+_GAP_TABLE = str.maketrans(_ASCII_GAPS + "`", " " * len(_ASCII_GAPS) + "'")
+_GAP_BYTES = bytes.maketrans((_ASCII_GAPS + "`").encode(), (" " * len(_ASCII_GAPS) + "'").encode())
+_SPACES = re.compile("  +")
+# Sentence punctuation clinging to words, dropped when listing the words of a text.
+_EDGES = ".,!?;:"
+_EDGE_TABLE = str.maketrans(_EDGES, " " * len(_EDGES))
+_EDGE_BYTES = bytes.maketrans(_EDGES.encode(), b" " * len(_EDGES))
+
+
+def _translate(text: str, table: dict[int, int], table_bytes: bytes) -> str:
+    """Map ASCII characters one to one, fast whatever the text holds.
+
+    str.translate runs at C speed only while the text is ASCII; one emoji or curly quote and it
+    falls back to a per-character dictionary lookup. Bytes translate never does, and mapping
+    ASCII bytes leaves UTF-8 sequences intact (every byte of a multi-byte sequence is >= 0x80).
+    """
+    if text.isascii():
+        return text.translate(table)
+    raw = text.encode("utf-8", "surrogatepass").translate(table_bytes)
+    return raw.decode("utf-8", "surrogatepass")
 
 
 def normalise(text: str) -> str:
-    """Lower-case ``text`` and collapse word gaps to single spaces (see the module docstring)."""
-    return _GAPS.sub(" ", text.translate(_QUOTES)).lower()
+    """``text`` lower-cased, gaps collapsed to single spaces, padded with a space each side."""
+    text = text.lower()
+    if not text.isascii():
+        for apostrophe in _NON_ASCII_APOSTROPHES:
+            text = text.replace(apostrophe, "'")
+        text = _NON_ASCII_GAPS.sub(" ", text)
+    text = _SPACES.sub(" ", _translate(text, _GAP_TABLE, _GAP_BYTES))
+    # A quote opening a word ("'urgent'") would hide the word from the leading-space prefix.
+    return " " + text.replace(" '", " ") + " "
 
 
-# --- negation -------------------------------------------------------------------------------
-
-# A signal is ignored when one of these words stands at most two words before it in the same
-# clause: "not urgent", "nothing is broken", "it's not a new feature", "I don't think it's down".
-# Contrast words end the reach of a negation ("not urgent but everything is down").
-_NEGATORS = (
-    r"not|no|never|nothing|nobody|none|nor|non|without|hardly|"
-    r"isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|"
-    r"don't|dont|doesn't|doesnt|didn't|didnt|won't|wont"
-)
-NEGATED_TAIL = re.compile(
-    rf"\b(?:{_NEGATORS})"
-    r"(?: (?!(?:but|though|although|however|yet|except|and)\b)[\w'\"]+){0,2}"
-    r" ?[\"'(*]*$"
-)
-# How far back a negation is looked for: two words and a negator fit comfortably.
-NEGATION_WINDOW = 48
+def words_of(normalised: str) -> frozenset[str]:
+    """The words of normalised text, without clinging punctuation: what anchors are looked up in."""
+    bare = _translate(normalised, _EDGE_TABLE, _EDGE_BYTES).replace("' ", " ")
+    return frozenset(bare.split())
 
 
-# --- integrations (policy clause 05) --------------------------------------------------------
-
-# Aliases a client uses for each standard integration. Catalog entries not listed here get
-# aliases from their name and key (``name_aliases``).
-INTEGRATION_ALIASES: dict[str, tuple[str, ...]] = {
-    "twilio_sms": (
-        r"sms",
-        r"mms",
-        r"text messag(?:es|e|ing)",
-        r"texts",
-        r"texting",
-        r"texted",
-        r"twilio sms",
-        r"short ?codes?",
-        r"a2p",
-        r"10 ?dlc",
-    ),
-    "twilio_voice": (
-        # "brand voice" and "tone of voice" are about copy, not the voice integration.
-        r"(?<!brand )(?<!tone of )(?<!tone and )voice(?! and tone)(?! of (?:the|our|your))",
-        r"voice ?mails?",
-        # A bare "call" is usually a meeting ("can we hop on a call?"), so only plural,
-        # progressive and automation-shaped uses count.
-        r"(?<!follow up )(?<!zoom )(?<!sales )(?<!discovery )(?<!onboarding )(?<!strategy )calls",
-        r"calling(?! (?:it|you|me)\b)",
-        r"(?:phone|incoming|inbound|outbound|missed|forwarded|dropped) calls?",
-        r"call (?:forwarding|routing|flows?|trees?|center|recordings?|drops|dropped|goes|went|logs?)",
-        r"(?:customers?|clients?|callers?|patients?|people|someone|nobody) (?:who )?called",
-        r"called (?:us|in|our (?:number|line|office)|the (?:number|line|office))",
-        r"callers?",
-        r"phone trees?",
-        r"ivr",
-        r"twilio voice",
-    ),
-    "instagram_messaging": (
-        r"instagram",
-        r"insta",
-        r"ig",
-        r"dms?",
-        r"direct messag(?:es|e|ing)",
-    ),
-    "whatsapp": (
-        r"whats ?app",
-        r"wa business",
-    ),
-    "webhooks": (
-        r"web ?hooks?",
-        r"zapier",
-    ),
-}
-
-# Display names for the standard integrations, used when a client names one the agency's
-# catalog lacks (the request is then still about something outside the package).
-DEFAULT_NAMES: dict[str, str] = {
-    "twilio_sms": "Twilio SMS",
-    "twilio_voice": "Twilio Voice",
-    "instagram_messaging": "Instagram messaging",
-    "whatsapp": "WhatsApp",
-    "webhooks": "Custom webhooks",
-}
-
-# Words too common to identify an integration on their own when deriving aliases from a name.
-_GENERIC_WORDS = frozenset(
-    "messaging messages message custom integration integrations automation automations "
-    "service services business chat support platform online phone calls text texts email "
-    "mail app apps api the and with for web hook hooks data form forms".split()
-)
+# --- phrases --------------------------------------------------------------------------------
 
 
-def name_aliases(key: str, name: str, *, known: bool) -> tuple[str, ...]:
-    """Escaped regex fragments for an integration's own name (and, if unknown, its words).
-
-    1. The whole name and the key read as words always count ("Instagram messaging").
-    2. For an integration without hand-written aliases, each distinctive word of its name
-       (four letters or more, not generic) counts too: "Google Reviews" is named by "google".
-    """
-    phrases = {normalise(name).strip(), normalise(key).strip()}
-    if not known:
-        phrases.update(
-            word
-            for word in normalise(name).split()
-            if len(word) >= 4 and word.isalnum() and word not in _GENERIC_WORDS
-        )
-    return tuple(re.escape(phrase) for phrase in sorted(phrases) if phrase)
+@dataclass(frozen=True)
+class Phrase:
+    anchors: frozenset[str]
+    fragment: str
+    regex: re.Pattern[str]  # " (?:fragment)\b": matches start at the space before the phrase
 
 
-# --- request signals ------------------------------------------------------------------------
+def phrase(anchors: str, fragment: str) -> Phrase:
+    """A phrase from space-separated anchor words and a regex fragment."""
+    return Phrase(
+        anchors=frozenset(anchors.split()),
+        fragment=fragment,
+        regex=re.compile(f" (?:{fragment})\\b"),
+    )
 
 
 @dataclass(frozen=True)
@@ -148,110 +103,300 @@ class SignalCategory:
     key: str  # the out-of-scope key, or "outage" / "urgency" / "adjustment"
     signal: str  # the machine key recorded in Classification.signals
     label: str  # client-readable: what the words suggest
-    regex: re.Pattern[str]
+    phrases: tuple[Phrase, ...]
+    anchors: frozenset[str]  # every phrase's anchors: one lookup skips a silent category
 
 
-def compile_alternation(fragments: tuple[str, ...]) -> re.Pattern[str]:
-    """One word-bounded alternation, so a category costs one pass over the text."""
-    # Longest first: with equal starts the regex engine keeps the first branch that matches,
-    # and the longer phrase is the more telling quote.
-    ordered = sorted(fragments, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(ordered) + r")\b")
+def category(key: str, signal: str, label: str, pairs: Iterable[tuple[str, str]]) -> SignalCategory:
+    phrases = tuple(phrase(anchors, fragment) for anchors, fragment in pairs)
+    return SignalCategory(
+        key=key,
+        signal=signal,
+        label=label,
+        phrases=phrases,
+        anchors=frozenset().union(*(p.anchors for p in phrases)),
+    )
 
 
-# Clause 02, in the policy's order (src/operant/policy/operant.toml [[out_of_scope]]).
-SCOPE_FRAGMENTS: dict[str, tuple[str, ...]] = {
-    "new_feature": (
-        r"new features?",
-        r"feature requests?",
-        r"add (?:an? |another |some |one more )?(?:new )?"
-        r"(?:feature|flow|automation|workflow|integration|channel|campaign|bot|chatbot|"
-        r"sequence|funnel)s?",
-        r"build (?:us |me )?(?:an? |another |some )?new",
-        # "Could you add a comma" is a copy edit, not a feature.
-        r"(?:could|can|would) you (?:please )?add"
-        r"(?! (?:an? |the |one )?(?:comma|period|full stop|word|line|emoji|space|sentence|"
-        r"exclamation|question mark|note|signature|link|name)\b)",
-        r"set up (?:an? |another |some )?new",
-        r"integrate (?:it |this |them |us )?with",
-        r"(?:connect|hook) (?:it|this|them|us) (?:up )?(?:to|with) (?:our|a|an) new",
+# --- negation -------------------------------------------------------------------------------
+
+# A phrase is ignored when one of these words stands at most two words before it in the same
+# clause: "not urgent", "nothing is broken", "it's not a new feature", "I don't think it's down".
+# Contrast words end a negation's reach ("not urgent but everything is down"), and so does any
+# punctuation, since the words between may only be letters and apostrophes.
+_NEGATORS = (
+    r"not|no|never|nothing|nobody|none|nor|non|without|hardly|"
+    r"isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|"
+    r"don't|dont|doesn't|doesnt|didn't|didnt|won't|wont"
+)
+NEGATED_TAIL = re.compile(
+    rf"(?<![\w'])(?:{_NEGATORS})"
+    r"(?: (?!(?:but|though|although|however|yet|except|and)\b)[\w']+){0,2} $"
+)
+# How far back a negation is looked for: a negator and two words fit comfortably.
+NEGATION_WINDOW = 48
+
+
+# --- integrations (policy clause 05) --------------------------------------------------------
+
+# How clients name each standard integration. Catalog entries not listed here are named by their
+# own name, key and distinctive words (``name_phrases``).
+INTEGRATION_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "twilio_sms": (
+        ("sms", r"sms"),
+        ("mms", r"mms"),
+        ("text", r"text messag(?:es|e|ing)"),
+        ("texts", r"texts"),
+        ("texting", r"texting"),
+        ("texted", r"texted"),
+        ("short shortcode shortcodes", r"short ?codes?"),
+        ("a2p", r"a2p"),
+        ("10dlc dlc", r"10 ?dlc"),
     ),
-    "significant_change": (
-        r"redesign(?:ed|ing)?",
-        r"overhaul(?:ed|ing)?",
-        r"revamp(?:ed|ing)?",
-        r"restructur(?:e|ed|ing)",
+    "twilio_voice": (
+        # "Brand voice" and "tone of voice" are about copy, not the voice integration.
+        (
+            "voice",
+            r"(?<!brand )(?<!tone of )(?<!tone and )voice(?! and tone)(?! of (?:the|our|your))",
+        ),
+        ("voicemail voicemails voice", r"voice ?mails?"),
+        # A bare "call" is usually a meeting ("can we hop on a call?"): only plural,
+        # progressive and automation-shaped uses name the integration.
+        (
+            "calls",
+            r"(?<!follow up )(?<!zoom )(?<!sales )(?<!discovery )(?<!onboarding )"
+            r"(?<!strategy )(?<!two )(?<!few )calls",
+        ),
+        ("calling", r"calling(?! (?:it|you|me)\b)"),
+        ("call calls", r"(?:phone|incoming|inbound|outbound|missed|forwarded|dropped) calls?"),
+        (
+            "call",
+            r"call (?:forwarding|routing|flows?|trees?|center|recordings?|drops|dropped|goes|went"
+            r"|logs?)",
+        ),
+        (
+            "called",
+            r"(?:customers?|clients?|callers?|patients?|people|someone|nobody) (?:who )?called",
+        ),
+        ("called", r"called (?:us|in|our (?:number|line|office)|the (?:number|line|office))"),
+        ("caller callers", r"callers?"),
+        ("tree trees", r"phone trees?"),
+        ("ivr", r"ivr"),
+    ),
+    "instagram_messaging": (
+        ("instagram", r"instagram"),
+        ("insta", r"insta"),
+        ("ig", r"ig"),
+        ("dm dms", r"dms?"),
+        ("direct", r"direct messag(?:es|e|ing)"),
+    ),
+    "whatsapp": (
+        ("whatsapp whats", r"whats ?app"),
+        ("wa", r"wa business"),
+    ),
+    "webhooks": (
+        ("webhook webhooks web", r"web ?hooks?"),
+        ("zapier", r"zapier"),
+    ),
+}
+
+# Display names for the standard integrations, for when the agency's catalog lacks one a client
+# names (the request is then still about something outside its package).
+DEFAULT_NAMES: dict[str, str] = {
+    "twilio_sms": "Twilio SMS",
+    "twilio_voice": "Twilio Voice",
+    "instagram_messaging": "Instagram messaging",
+    "whatsapp": "WhatsApp",
+    "webhooks": "Custom webhooks",
+}
+
+# Words too common to identify an integration on their own when phrases come from its name.
+_GENERIC_WORDS = frozenset(
+    "messaging messages message custom integration integrations automation automations "
+    "service services business chat support platform online phone calls text texts email "
+    "mail apps the and with for web hook hooks data form forms".split()
+)
+
+
+def name_phrases(key: str, name: str, *, known: bool) -> tuple[Phrase, ...]:
+    """Phrases for an integration's own name (and, if it has no hand-written ones, its words).
+
+    1. The whole name and the key read as words always count ("Instagram messaging").
+    2. An integration without hand-written phrases is also named by each distinctive word of its
+       name (four letters or more, not generic): "Google Reviews" is named by "google".
+    """
+    texts = {normalise(name).strip(), normalise(key).strip()}
+    if not known:
+        texts.update(
+            word
+            for word in normalise(name).split()
+            if len(word) >= 4 and word.isalnum() and word not in _GENERIC_WORDS
+        )
+    # Every word of a literal phrase must appear, so any one of them is a sound anchor.
+    return tuple(
+        phrase(" ".join(words_of(f" {text} ")), re.escape(text)) for text in sorted(texts) if text
+    )
+
+
+# --- clause 02: out of scope, in the policy's order -----------------------------------------
+
+# Things a client asks to "add" that are copy edits (clause 01), not features (clause 02).
+_COPY_EDIT = (
+    r"(?:an? |the |one )?(?:comma|period|full stop|word|line|emoji|space|sentence|exclamation"
+    r"|question mark|note|signature|link|name)"
+)
+
+_NEW_FEATURE = (
+    ("feature features", r"new features?"),
+    ("feature", r"feature requests?"),
+    (
+        "add",
+        r"add (?:an? |another |some |one more )?(?:new )?(?:feature|flow|automation|workflow"
+        r"|integration|channel|campaign|bot|chatbot|sequence|funnel)s?",
+    ),
+    ("build", r"build (?:us |me )?(?:an? |another |some )?new"),
+    # "Could you add a comma" is a copy edit, not a feature.
+    (
+        "add",
+        rf"(?:could|can|would) you (?:please )?add(?! {_COPY_EDIT}\b)",
+    ),
+    ("set", r"set up (?:an? |another |some )?new"),
+    (
+        "set build create",
+        r"(?:set up|build|create) (?:an? |another |some |us an? )?(?:[\w']+ )?(?:flow|automation"
+        r"|bot|chatbot|campaign|integration|auto ?repl(?:y|ies)|replies|sequence|workflow"
+        r"|funnel)s?",
+    ),
+    ("integrate", r"integrate (?:it |this |them |us )?with"),
+)
+_SIGNIFICANT_CHANGE = (
+    ("redesign redesigned redesigning", r"redesign(?:ed|ing)?"),
+    ("overhaul overhauled overhauling", r"overhaul(?:ed|ing)?"),
+    ("revamp revamped revamping", r"revamp(?:ed|ing)?"),
+    ("restructure restructured restructuring", r"restructur(?:e|ed|ing)"),
+    (
+        "whole entire complete",
         r"(?:rebuild|rewrite|redo|rework|change) (?:the |our |this )?(?:whole|entire|complete)",
-        r"completely (?:change|rework|redo|rebuild|rewrite|different)",
+    ),
+    ("completely", r"completely (?:change|rework|redo|rebuild|rewrite|different)"),
+    (
+        "significant major big large substantial fundamental",
         r"(?:significant|major|big|large|substantial|fundamental) "
         r"(?:change|update|rework|overhaul|revision|redesign)s?",
-        r"from scratch",
     ),
-    "migration": (
-        r"new (?:phone |toll free |business |mobile )?number",
+    ("scratch", r"from scratch"),
+)
+_MIGRATION = (
+    ("number", r"new (?:phone |toll free |business |mobile )?number"),
+    (
+        "port ported porting",
         r"port(?:ed|ing)? (?:over )?(?:our|the|my|a|this|that) (?:\w+ )?number",
-        r"porting",
-        r"migrat(?:e|ed|es|ing|ion)",
-        r"move (?:it|everything|this|us|them|all of it|our account|the (?:bot|automation|"
-        r"number|account|flows?|workflows?)) (?:over )?to (?:a new|another|a different|new)",
-        r"(?:move|moving|switch|switching|switched) (?:\w+ ){0,2}(?:over )?to "
-        r"(?:whatsapp|telnyx|vonage|plivo|bandwidth|messagebird|sinch|ringcentral|hubspot|"
-        r"gohighlevel|highlevel|ghl|manychat|respond\.io)",
-        r"(?:switch|switching|switched|change|changing) (?:over )?to (?:a )?(?:new|different|another) "
-        r"(?:phone |business )?(?:number|platform|provider|carrier|crm|system)",
     ),
-    "rebuild_after_client_change": (
+    ("porting", r"porting"),
+    ("migrate migrated migrates migrating migration", r"migrat(?:e|ed|es|ing|ion)"),
+    (
+        "move",
+        r"move (?:it|everything|this|us|them|all of it|our account|the (?:bot|automation|number"
+        r"|account|flows?|workflows?)) (?:over )?to (?:a new|another|a different|new)",
+    ),
+    (
+        "whatsapp telnyx vonage plivo bandwidth messagebird sinch ringcentral hubspot "
+        "gohighlevel highlevel ghl manychat",
+        r"(?:move|moving|switch|switching|switched) (?:[\w']+ ){0,2}(?:over )?to (?:whatsapp"
+        r"|telnyx|vonage|plivo|bandwidth|messagebird|sinch|ringcentral|hubspot|gohighlevel"
+        r"|highlevel|ghl|manychat)",
+    ),
+    (
+        "switch switching switched change changing",
+        r"(?:switch|switching|switched|change|changing) (?:over )?to (?:a )?(?:new|different"
+        r"|another) (?:phone |business )?(?:number|platform|provider|carrier|crm|system)",
+    ),
+)
+_REBUILD_AFTER_CLIENT_CHANGE = (
+    (
+        "changed reset updated",
         r"(?:we|i|our team|they) (?:just |recently |had to )?(?:changed|reset|updated) "
-        r"(?:our |the |my )?(?:\w+ )?(?:password|login|facebook page|business manager|"
-        r"business account|instagram account|account|handle|username|credentials|admin)",
-        r"re ?connect(?:ed|ing)",
+        r"(?:our |the |my )?(?:[\w']+ )?(?:password|login|facebook page|business manager"
+        r"|business account|instagram account|account|handle|username|credentials|admin)",
+    ),
+    ("reconnected reconnecting re", r"re ?connect(?:ed|ing)"),
+    (
+        "account page profile handle",
         r"(?:new|different) (?:instagram|facebook|meta|twilio|business|ig) "
         r"(?:account|page|profile|handle)",
-        r"switched (?:instagram |facebook |ig |business |twilio )?accounts?",
-        r"deleted and re ?(?:created|made|added)",
-        r"(?:disconnected|unlinked|removed) (?:the |our |my )?(?:\w+ )?"
+    ),
+    ("switched", r"switched (?:instagram |facebook |ig |business |twilio )?accounts?"),
+    ("deleted", r"deleted and re ?(?:created|made|added)"),
+    (
+        "disconnected unlinked removed",
+        r"(?:disconnected|unlinked|removed) (?:the |our |my )?(?:[\w']+ )?"
         r"(?:account|page|integration|app|connection)",
-        r"(?:transferred|changed) (?:the )?ownership",
     ),
-    "client_error": (
-        r"(?:we|i) (?:\w+ )?accidentally",
-        r"accidentally",
-        r"by mistake",
-        r"mistakenly",
-        r"(?:our|my) (?:own )?(?:mistake|fault|bad|error)",
-        r"(?:i|we) (?:just |accidentally |mistakenly )?deleted",
-        r"(?:i|we) (?:totally |kind of )?messed (?:it |things |something )?up",
-        r"wrong (?:\w+ ){0,2}(?:we|i) (?:entered|typed|put in|gave you|sent you)",
-        r"(?:we|i) (?:entered|typed|put in|gave you|sent you|uploaded) the wrong",
-    ),
-    "unauthorized_modification": (
-        r"someone (?:on|in|from) (?:our|my) (?:team|staff|office|end|side) (?:\w+ )?"
+    ("ownership", r"(?:transferred|changed) (?:the )?ownership"),
+)
+_CLIENT_ERROR = (
+    ("accidentally", r"accidentally"),
+    ("mistake", r"by mistake"),
+    ("mistakenly", r"mistakenly"),
+    ("mistake fault bad error", r"(?:our|my) (?:own )?(?:mistake|fault|bad|error)"),
+    ("deleted", r"(?:i|we) (?:just |accidentally |mistakenly )?deleted"),
+    ("messed", r"(?:i|we) (?:totally |kind of )?messed (?:it |things |something )?up"),
+    ("wrong", r"wrong (?:[\w']+ ){0,2}(?:we|i) (?:entered|typed|put in|gave you|sent you)"),
+    ("wrong", r"(?:we|i) (?:entered|typed|put in|gave you|sent you|uploaded) the wrong"),
+)
+_UNAUTHORIZED_MODIFICATION = (
+    (
+        "someone",
+        r"someone (?:on|in|from) (?:our|my) (?:team|staff|office|end|side) (?:[\w']+ )?"
         r"(?:changed|edited|modified|touched|deleted|messed with|updated|rewrote)",
-        r"someone else (?:\w+ )?(?:changed|edited|modified|touched|messed with|rewrote)",
-        r"(?:our|my) (?:own |in house |new )?(?:developer|developers|dev|devs|it guy|it team|"
-        r"contractor|freelancer|intern|web guy|programmer|agency) (?:\w+ )?"
+    ),
+    (
+        "someone",
+        r"someone else (?:[\w']+ )?(?:changed|edited|modified|touched|messed with|rewrote)",
+    ),
+    (
+        "changed modified edited updated rewrote touched messed tweaked",
+        r"(?:our|my) (?:own |in house |new )?(?:developer|developers|dev|devs|it guy|it team"
+        r"|contractor|freelancer|intern|web guy|programmer|agency) (?:[\w']+ )?"
         r"(?:changed|modified|edited|updated|rewrote|touched|messed with|tweaked)",
-        r"(?:we|i) (?:\w+ )?(?:modified|edited|changed|rewrote|tweaked) (?:the |your |some of the )?"
-        r"(?:flow|code|script|workflow|logic|webhook|config|configuration|settings|studio flow|"
-        r"function)s? (?:ourselves|myself|on our own|directly)",
-        r"edited (?:the|your) (?:code|script|studio flow|function)",
+    ),
+    (
+        "ourselves myself own directly",
+        r"(?:we|i) (?:[\w']+ )?(?:modified|edited|changed|rewrote|tweaked) (?:the |your "
+        r"|some of the )?(?:flow|code|script|workflow|logic|webhook|config|configuration|settings"
+        r"|studio flow|function)s? (?:ourselves|myself|on our own|directly)",
+    ),
+    ("edited", r"edited (?:the|your) (?:code|script|studio flow|function)"),
+    (
+        "logged went got",
         r"(?:logged into|went into|got into) (?:the |your |our )?"
         r"(?:twilio|studio|console|dashboard|account) and (?:changed|edited|modified|deleted)",
     ),
-    "third_party_change": (
-        r"(?:twilio|meta|instagram|facebook|whatsapp|apple|google|the carriers?|carriers?|"
-        r"at&t|verizon|t mobile) (?:has |have |just |recently )*"
-        r"(?:changed|deprecated|updated|retired|removed|discontinued|sunset|disabled|"
-        r"killed|shut down)(?: (?:their|its|the|a|an)\b)?",
+)
+_THIRD_PARTY_CHANGE = (
+    (
+        "changed deprecated updated retired removed discontinued sunset disabled killed shut",
+        r"(?:twilio|meta|instagram|facebook|whatsapp|apple|google|the carriers?|carriers?|at&t"
+        r"|verizon|t mobile) (?:has |have |just |recently )*(?:changed|deprecated|updated"
+        r"|retired|removed|discontinued|sunset|disabled|killed|shut down)",
+    ),
+    (
+        "deprecation deprecated change changes update version",
         r"api (?:deprecation|deprecated|changes?|update|version)",
-        r"deprecat(?:ed|ion|ing)",
+    ),
+    ("deprecated deprecation deprecating", r"deprecat(?:ed|ion|ing)"),
+    (
+        "rules requirements regulations policy policies registration",
         r"(?:new|updated|changed) (?:carrier|a2p|10 ?dlc|meta|instagram|twilio|whatsapp) "
         r"(?:rules|requirements|regulations|policy|policies|registration)",
-        r"policy change by",
+    ),
+    ("policy", r"policy change by"),
+    (
+        "change changes update updates",
         r"(?:meta|instagram|twilio|facebook|carrier)(?:'s)? (?:new )?polic(?:y|ies) "
         r"(?:change|changes|update|updates)",
     ),
-}
+)
 
 # Client-readable wording of each clause 02 category.
 SCOPE_LABELS: dict[str, str] = {
@@ -264,90 +409,139 @@ SCOPE_LABELS: dict[str, str] = {
     "third_party_change": "support needed because a third-party platform changed",
 }
 
-# Clause 03: a live automation is affected.
-OUTAGE_FRAGMENTS: tuple[str, ...] = (
-    r"outages?",
-    r"(?:is|are|was|were|went|goes|gone|been|it's|its|that's|everything's|seems|looks) "
-    r"(?:(?:completely|totally|still|all|currently|now|again) )?down",
-    r"down (?:again|since|all (?:day|morning|afternoon|night)|for (?:hours|days|the whole))",
-    r"(?:not|isn't|isnt|aren't|arent|wasn't|weren't|doesn't|doesnt|don't|dont|won't|wont|"
-    r"can't|cant) (?:seem to |appear to |really |currently |even )?work(?:ing|s)?",
-    r"(?:no longer|stopped|stops|quit|ceased) (?:working|sending|replying|responding|going out|"
-    r"firing|triggering|answering|forwarding|ringing|delivering|running|coming in)",
-    r"(?:isn't|isnt|aren't|arent|wasn't|weren't|not) (?:being )?(?:sending|sent|going out|replying|"
-    r"responding|delivered|delivering|coming in|coming through|firing|triggering|going through|"
-    r"answered|forwarded|getting through|received|ringing)",
-    r"no (?:\w+ )?(?:messages|texts|sms|calls|replies|responses|dms|notifications|reminders|"
-    r"alerts) (?:are |is |have been |were )?(?:going out|coming in|being sent|sent|"
-    r"being delivered|delivered|getting through|coming through|received|being received)",
-    r"broken",
-    r"failing",
-    r"(?:is|are|keeps?) (?:crashing|erroring)",
-    r"failed to (?:send|deliver|go out|connect|trigger)",
-    r"errors? (?:on|with|for|in) (?:every|all|each)",
-    r"(?:throwing|getting|seeing|returning|returns) (?:an? |the same )?errors?",
-    r"(?:is|are|went|gone|seems|looks|completely|totally) dead",
-    r"dead silent",
-    r"(?:went|gone|is|are) offline",
-    r"(?:customers|clients|patients|people|callers|users|nobody|no one) "
-    r"(?:can't|cannot|cant|can not|are unable to|aren't able to) "
-    r"(?:reach|contact|get through|call|text|message)",
-    r"nothing (?:is |has been |was )?(?:coming|going) (?:through|out|in)",
-    r"(?:not|no longer) (?:getting|receiving) (?:any )?(?:messages|texts|calls|replies|dms|leads)",
-)
-
-# Urgency words: the brief counts them as outage signals, but they are labelled apart so an
-# agent can tell "it is down" from "please hurry".
-URGENCY_FRAGMENTS: tuple[str, ...] = (
-    r"urgent(?:ly)?",
-    r"asap",
-    r"as soon as possible",
-    r"emergency",
-    r"critical",
-)
-
-# Clause 01: a minor change to automation logic or messaging copy.
-ADJUSTMENT_FRAGMENTS: tuple[str, ...] = (
-    r"(?:change|update|edit|fix|tweak|reword|rewrite|rephrase|modify|adjust|shorten|correct|swap) "
-    r"(?:the|our|my|this|that|a|one|some) (?:[\w'\"]+ ){0,3}?"
-    r"(?:wording|words|text|copy|message|messages|greeting|greetings|reply|replies|response|"
-    r"responses|hours|delay|timing|trigger|keyword|keywords|signature|template|templates|"
-    r"phrase|sentence|emoji|menu|reminder|reminders|wait time|link)",
-    r"typos?",
-    r"tweak(?:s|ed|ing)?",
-    r"reword(?:ed|ing)?",
-    r"rephrase",
-    r"adjust(?:ment|ments|ed|ing)?",
-    r"spelling (?:mistake|error)s?",
-    r"misspell(?:ed|ing)?",
-    r"(?:minor|small|quick|little) (?:change|edit|update|fix|correction)s?",
-    r"change (?:it|this|that) to say",
-)
-
 SCOPE_CATEGORIES: dict[str, SignalCategory] = {
-    key: SignalCategory(
-        key=key,
-        signal=f"out_of_scope:{key}",
-        label=SCOPE_LABELS[key],
-        regex=compile_alternation(fragments),
+    key: category(key, f"out_of_scope:{key}", SCOPE_LABELS[key], pairs)
+    for key, pairs in (
+        ("new_feature", _NEW_FEATURE),
+        ("significant_change", _SIGNIFICANT_CHANGE),
+        ("migration", _MIGRATION),
+        ("rebuild_after_client_change", _REBUILD_AFTER_CLIENT_CHANGE),
+        ("client_error", _CLIENT_ERROR),
+        ("unauthorized_modification", _UNAUTHORIZED_MODIFICATION),
+        ("third_party_change", _THIRD_PARTY_CHANGE),
     )
-    for key, fragments in SCOPE_FRAGMENTS.items()
 }
-OUTAGE = SignalCategory(
-    key="outage",
-    signal="outage",
-    label="outage signal",
-    regex=compile_alternation(OUTAGE_FRAGMENTS),
+
+# --- clause 03: outage of a live automation -------------------------------------------------
+
+_NOT_FORMS = r"not|isn't|isnt|aren't|arent|wasn't|weren't|doesn't|doesnt|don't|dont|won't|wont"
+OUTAGE = category(
+    "outage",
+    "outage",
+    "outage signal",
+    (
+        ("outage outages", r"outages?"),
+        (
+            "down",
+            r"(?:is|are|was|were|went|goes|gone|been|it's|its|that's|everything's|seems|looks) "
+            r"(?:(?:completely|totally|still|all|currently|now|again) )?down",
+        ),
+        (
+            "down",
+            r"down (?:again|since|all (?:day|morning|afternoon|night)"
+            r"|for (?:hours|days|the whole))",
+        ),
+        (
+            "work working works",
+            rf"(?:{_NOT_FORMS}|can't|cant) (?:seem to |appear to |really |currently |even )?"
+            r"work(?:ing|s)?",
+        ),
+        (
+            "working sending replying responding going firing triggering answering forwarding "
+            "ringing delivering running coming",
+            r"(?:no longer|stopped|stops|quit|ceased) (?:working|sending|replying|responding"
+            r"|going out|firing|triggering|answering|forwarding|ringing|delivering|running"
+            r"|coming in)",
+        ),
+        (
+            "sending sent going replying responding delivered delivering coming firing "
+            "triggering answered forwarded getting received ringing",
+            r"(?:isn't|isnt|aren't|arent|wasn't|weren't|not) (?:being )?(?:sending|sent"
+            r"|going out|replying|responding|delivered|delivering|coming in|coming through"
+            r"|firing|triggering|going through|answered|forwarded|getting through|received"
+            r"|ringing)",
+        ),
+        (
+            "messages texts sms calls replies responses dms notifications reminders alerts",
+            r"no (?:[\w']+ )?(?:messages|texts|sms|calls|replies|responses|dms|notifications"
+            r"|reminders|alerts) (?:are |is |have been |were )?(?:going out|coming in|being sent"
+            r"|sent|being delivered|delivered|getting through|coming through|received"
+            r"|being received)",
+        ),
+        ("broken", r"broken"),
+        ("failing", r"failing"),
+        ("crashing erroring", r"(?:is|are|keeps?) (?:crashing|erroring)"),
+        ("failed", r"failed to (?:send|deliver|go out|connect|trigger)"),
+        ("error errors", r"errors? (?:on|with|for|in) (?:every|all|each)"),
+        (
+            "error errors",
+            r"(?:throwing|getting|seeing|returning|returns) (?:an? |the same )?errors?",
+        ),
+        ("dead", r"(?:is|are|went|gone|seems|looks|completely|totally) dead"),
+        ("dead", r"dead silent"),
+        ("offline", r"(?:went|gone|is|are) offline"),
+        (
+            "customers clients patients people callers users nobody one",
+            r"(?:customers|clients|patients|people|callers|users|nobody|no one) "
+            r"(?:can't|cannot|cant|can not|are unable to|aren't able to) "
+            r"(?:reach|contact|get through|call|text|message)",
+        ),
+        ("nothing", r"nothing (?:is |has been |was )?(?:coming|going) (?:through|out|in)"),
+        (
+            "messages texts calls replies dms leads",
+            r"(?:not|no longer) (?:getting|receiving) (?:any )?(?:messages|texts|calls|replies"
+            r"|dms|leads)",
+        ),
+    ),
 )
-URGENCY = SignalCategory(
-    key="urgency",
-    signal="outage",
-    label="marked urgent, treated as an outage signal",
-    regex=compile_alternation(URGENCY_FRAGMENTS),
+# The brief counts urgency words as outage signals; they are labelled apart so an agent can tell
+# "it is down" from "please hurry".
+URGENCY = category(
+    "urgency",
+    "outage",
+    "marked urgent, treated as an outage signal",
+    (
+        ("urgent urgently", r"urgent(?:ly)?"),
+        ("asap", r"asap"),
+        ("possible", r"as soon as possible"),
+        ("emergency", r"emergency"),
+        ("critical", r"critical"),
+    ),
 )
-ADJUSTMENT = SignalCategory(
-    key="adjustment",
-    signal="adjustment",
-    label="a minor adjustment to automation logic or messaging copy",
-    regex=compile_alternation(ADJUSTMENT_FRAGMENTS),
+
+# --- clause 01: a minor change to automation logic or messaging copy ------------------------
+
+ADJUSTMENT = category(
+    "adjustment",
+    "adjustment",
+    "a minor adjustment to automation logic or messaging copy",
+    (
+        (
+            "wording words text copy message messages greeting greetings reply replies response "
+            "responses hours delay timing trigger keyword keywords signature template templates "
+            "phrase sentence emoji menu reminder reminders time link",
+            r"(?:change|update|edit|fix|tweak|reword|rewrite|rephrase|modify|adjust|shorten"
+            r"|correct|swap) (?:the|our|my|this|that|a|one|some) (?:[\w']+ ){0,3}?(?:wording"
+            r"|words|text|copy|message|messages|greeting|greetings|reply|replies|response"
+            r"|responses|hours|delay|timing|trigger|keyword|keywords|signature|template"
+            r"|templates|phrase|sentence|emoji|menu|reminder|reminders|wait time|link)",
+        ),
+        # Small copy edits a client asks to "add" (the clause 02 "could you add" skips these).
+        ("add", rf"add {_COPY_EDIT}"),
+        ("typo typos", r"typos?"),
+        ("tweak tweaks tweaked tweaking", r"tweak(?:s|ed|ing)?"),
+        ("reword reworded rewording", r"reword(?:ed|ing)?"),
+        ("rephrase", r"rephrase"),
+        (
+            "adjust adjustment adjustments adjusted adjusting",
+            r"adjust(?:ment|ments|ed|ing)?",
+        ),
+        ("mistake mistakes error errors", r"spelling (?:mistake|error)s?"),
+        ("misspell misspelled misspelling", r"misspell(?:ed|ing)?"),
+        (
+            "minor small quick little",
+            r"(?:minor|small|quick|little) (?:change|edit|update|fix|correction)s?",
+        ),
+        ("say", r"change (?:it|this|that) to say"),
+    ),
 )

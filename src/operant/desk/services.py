@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from operant.core.errors import UserError
+from operant.core.timefmt import human_datetime
 from operant.desk.classify import Classification, ClientContext, IntegrationInfo, classify_request
 from operant.desk.clock import deadlines_for, next_clock_due
 from operant.desk.models import (
@@ -236,7 +237,7 @@ def ticket_acknowledge(*, ticket: Ticket, now: datetime) -> Message | None:
         "ticket": ticket,
         "policy": in_force.policy,
         "class_label": RequestClass(ticket.request_class).label,
-        "target_local": ticket.target_at.astimezone(ticket.client.zone)
+        "target_local": human_datetime(ticket.target_at, ticket.client.zone)
         if ticket.target_at
         else None,
         "support_email": in_force.policy.contact.support_email,

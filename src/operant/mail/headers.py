@@ -138,7 +138,13 @@ class HeaderReader:
     def _parse_addresses(self, name: str, value: str) -> list[Address]:
         try:
             header = _HEADER_FACTORY(name.lower(), value)
-            pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
+            # A mailbox without a domain is junk from a broken list, except a bare sender
+            # such as "MAILER-DAEMON", which bounce detection still needs to see.
+            pairs = [
+                (a.display_name, a.addr_spec)
+                for a in header.addresses
+                if a.domain or name.lower() in ("from", "sender")
+            ]
             _header_problems(name, header.defects, self.problems)
         except Exception:  # noqa: BLE001 - the strict parser gave up; the compat one rarely does
             self.problems.append(f"{name} header: unparseable address list, read leniently")

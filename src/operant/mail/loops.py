@@ -18,14 +18,19 @@ Headers = Mapping[str, Sequence[str]]
 
 _PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply"}
 _SUPPRESS_AUTO = {"all", "oof", "autoreply"}
-# Out-of-office subjects, matched at the start after any Re:/AW:/… prefixes.
+_READ_RECEIPT = re.compile(
+    r"multipart/report.*report-type\s*=\s*\"?disposition-notification", re.IGNORECASE
+)
+# Out-of-office subjects, matched at the start after any Re:/AW:/… prefixes and only when
+# followed by a separator: clients of an automation agency write about "auto-reply" copy.
 _OOO_SUBJECT = re.compile(
     r"^(?:(?:re|aw|sv|antw|r|fw|fwd|wg)\s*:\s*)*"
     r"(?:out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response"
     r"|automatische antwort|abwesenheitsnotiz|abwesend|réponse automatique|absence du bureau"
     r"|respuesta automática|fuera de la oficina|risposta automatica|fuori ufficio"
     r"|resposta automática|automatisch antwoord|afwezig|autosvar|frånvaro"
-    r"|on vacation|away from (?:the|my) (?:office|desk))\b",
+    r"|on vacation|away from (?:the|my) (?:office|desk))"
+    r"\s*(?:[:\-\u2013(]|until\b|till\b|bis\b|jusqu|hasta\b|$)",
     re.IGNORECASE,
 )
 # Anywhere in the subject: Lotus Notes style "Jane Doe is out of the office."
@@ -50,7 +55,8 @@ def auto_reply_reason(headers: Headers, subject: str) -> str | None:
 
     1. Our own loop header. 2. RFC 3834 Auto-Submitted other than "no". 3. Precedence
     bulk/junk/list. 4. Microsoft's X-Auto-Response-Suppress and the X-Autoreply family.
-    5. Mailing lists (List-Id, List-Unsubscribe). 6. Null return path. 7. Out-of-office subjects.
+    5. Mailing lists (List-Id, List-Unsubscribe). 6. Read receipts (RFC 8098). 7. Null return
+    path. 8. Out-of-office subjects.
     """
     if has_loop_header(headers):
         return f"{LOOP_HEADER} header"
@@ -71,6 +77,9 @@ def auto_reply_reason(headers: Headers, subject: str) -> str | None:
     for name in ("list-id", "list-unsubscribe"):
         if name in headers:
             return f"mailing list ({name})"
+    for value in _values(headers, "content-type"):
+        if _READ_RECEIPT.search(value):
+            return "read receipt"
     if any(v.strip() == "<>" for v in _values(headers, "return-path")):
         return "null return path"
     if _OOO_SUBJECT.match(subject.strip()) or _OOO_PHRASE.search(subject):

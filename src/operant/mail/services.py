@@ -88,10 +88,12 @@ def inbound_process(*, inbound: InboundMessage, now: datetime) -> Outcome:
     if inbound.state in (InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED):
         ref = inbound.ticket.ref if inbound.ticket_id else None
         return Outcome(inbound.state, ref, inbound.outcome or "already handled")
-    if not _claim(inbound.pk, now):
-        return Outcome(inbound.state, None, "being handled by another worker")
     try:
+        # The claim commits with the change: a process killed mid-way leaves the row pending,
+        # ready for the next worker, instead of "processing" until the lease runs out.
         with transaction.atomic():
+            if not _claim(inbound.pk, now):
+                return Outcome(inbound.state, None, "being handled by another worker")
             outcome, ticket = route_and_apply(inbound=inbound, now=now)
             InboundMessage.objects.filter(pk=inbound.pk).update(
                 state=outcome.state,

@@ -31,6 +31,7 @@ class NavItem:
 
 CONSOLE_NAV = [
     NavItem("Dashboard", "console:dashboard", exact=True),
+    NavItem("Inbox", "console:inbox"),
     NavItem("Clients", "console:clients"),
     NavItem("Policy", "/policy"),
     NavItem("Admin", "admin:index", staff_only=True),

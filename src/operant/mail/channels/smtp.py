@@ -7,6 +7,7 @@ and answers 250 only after the row is committed: a message we acknowledged is ne
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,11 +17,14 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
 
-from operant.mail.models import InboundChannel
+from operant.mail.models import InboundChannel, InboundState
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+# RFC 5321 caps a line at 1000 octets, but real senders (and garbage) break it. Rejecting such
+# mail bounces a client's request for a formality; the parser copes with long lines.
+MAX_LINE_BYTES = 256 * 1024
 
 
 def _store_and_process(raw: bytes) -> str:
@@ -28,8 +32,10 @@ def _store_and_process(raw: bytes) -> str:
 
     close_old_connections()
     now = timezone.now()
-    row, created = inbound_receive(raw=raw, channel=InboundChannel.SMTP, now=now)
-    if created:
+    row, _ = inbound_receive(raw=raw, channel=InboundChannel.SMTP, now=now)
+    # A row still pending was stored by an earlier delivery whose processing did not finish
+    # (the sender retried after a 451): this delivery may as well finish it.
+    if row.state == InboundState.PENDING:
         try:
             inbound_process(inbound=row, now=now)
         except Exception:
@@ -62,6 +68,25 @@ class DeskHandler:
         return "250 OK: queued"
 
 
+class DeskSMTP(SMTP):
+    line_length_limit = MAX_LINE_BYTES
+
+
+class DeskController(Controller):
+    """aiosmtpd's threaded controller, with our SMTP class and port 0 meaning "any free port"
+    (tests bind that way, so two runs never race for a port)."""
+
+    def factory(self) -> SMTP:
+        return DeskSMTP(self.handler, **self.SMTP_kwargs)
+
+    def _trigger_server(self) -> None:
+        # The base class connects to self.port to check the server is up; with port 0 that is
+        # the port the OS picked.
+        if self.port == 0 and self.server is not None:
+            self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 def inbound_addresses() -> list[str]:
     from django.conf import settings
 
@@ -71,6 +96,12 @@ def inbound_addresses() -> list[str]:
 
 
 def smtp_controller(*, host: str, port: int, addresses: Iterable[str] | None = None) -> Controller:
+    """A stopped listener; ``start()`` it. With ``port=0`` read ``.port`` after starting."""
     handler = DeskHandler(addresses if addresses is not None else inbound_addresses())
-    kwargs: dict[str, Any] = {"data_size_limit": MAX_MESSAGE_BYTES, "decode_data": False}
-    return Controller(handler, hostname=host, port=port, server_kwargs=kwargs)
+    kwargs: dict[str, Any] = {
+        "data_size_limit": MAX_MESSAGE_BYTES,
+        "decode_data": False,
+        # aiosmtpd would look the name up for every connection, inside its event loop.
+        "server_hostname": socket.getfqdn(),
+    }
+    return DeskController(handler, hostname=host, port=port, **kwargs)

@@ -13,7 +13,14 @@ class Command(OperantCommand):
     help = "Seed demo clients, contacts and logins (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.utils import timezone
+
+        from operant.desk.demo import desk_demo_seed
+
         report = demo_seed(password=DEMO_PASSWORD)
+        requests = desk_demo_seed(now=timezone.now())
+        if requests:
+            self.stdout.write(f"demo: {requests} support requests fed through the mail pipeline")
         if report.created:
             self.stdout.write(f"demo: created {len(report.created)} records")
         else:

@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import get_commands
 
 from operant.core.command import OperantCommand
@@ -36,8 +37,12 @@ class Command(OperantCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         available = get_commands()
         extra = {"web": ["--bind", options["bind"]], "smtpd": ["--bind", options["smtp_bind"]]}
+        parts = dict(PARTS)
+        if settings.OPERANT_IMAP_HOST:
+            # The mailbox reader is its own long-running process, only when a mailbox is set.
+            parts["imap"] = ["imap"]
         children: dict[str, subprocess.Popen[bytes]] = {}
-        for name, argv in PARTS.items():
+        for name, argv in parts.items():
             if argv[0] not in available:
                 continue
             command = [sys.executable, "-m", "operant.cli", *argv, *extra.get(name, [])]

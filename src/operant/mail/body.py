@@ -1,0 +1,323 @@
+"""Walking a parsed message's MIME tree into body text, body HTML and attachments.
+
+Every step assumes the structure may be broken — boundaries that do not match, truncated
+base64, charsets that lie — and recovers what it can, writing each repair down as a problem.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import contextlib
+import quopri
+import re
+from dataclasses import dataclass, field
+from email import errors as email_errors
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+
+from operant.mail.headers import fix_surrogates, msg_ids
+
+MAX_DEPTH = 30
+MAX_PARTS = 1000
+
+# Declared charsets that real senders use for a superset: decode with the superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "euc_kr": "cp949"}
+# Codecs that are not mail charsets; some are slow or surprising on hostile input.
+_REFUSED = {"punycode", "idna", "unicode_escape", "raw_unicode_escape", "undefined"}
+_BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\r?$", re.MULTILINE)
+_NEWLINES = re.compile(r"\r\n?")
+_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*\Z")
+_DEFECTS = {
+    "CloseBoundaryNotFoundDefect": "MIME: closing boundary missing (message may be truncated)",
+    "StartBoundaryNotFoundDefect": "MIME: multipart boundary not found in the body",
+    "NoBoundaryInMultipartDefect": "MIME: multipart without a boundary parameter",
+    "MultipartInvariantViolationDefect": None,  # reported by the recovery step instead
+    "MissingHeaderBodySeparatorDefect": "header block not ended by a blank line",
+    "FirstHeaderLineIsContinuationDefect": "first header line is a continuation line",
+    "MisplacedEnvelopeHeaderDefect": "misplaced envelope line among the headers",
+    "InvalidBase64PaddingDefect": "base64: bad padding",
+    "InvalidBase64CharactersDefect": "base64: invalid characters skipped",
+    "InvalidBase64LengthDefect": "base64: truncated data",
+    "InvalidMultipartContentTransferEncodingDefect": "MIME: multipart with a transfer encoding",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attached (or inline) file. Over the size limit: ``content`` None, ``omitted`` True."""
+
+    filename: str | None
+    content_type: str
+    size: int
+    content: bytes | None
+    omitted: bool = False
+    content_id: str | None = None
+    inline: bool = False
+
+
+@dataclass
+class Body:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def _codec(charset: str) -> str | None:
+    try:
+        name = codecs.lookup(charset).name
+    except (LookupError, ValueError):
+        return None
+    return None if name in _REFUSED else _SUPERSETS.get(name, name)
+
+
+def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[str]) -> str:
+    """Bytes → text: the declared charset, else UTF-8, else cp1252 (which never fails).
+
+    A missing charset that turns out to be UTF-8 is no problem (it is what senders mean);
+    every other fallback is recorded, as the text may be garbled.
+    """
+    declared = (charset or "").strip().strip("\"'").lower() or None
+    codec = _codec(declared) if declared else None
+    if declared and codec is None:
+        problems.append(f"{what}: unknown charset {declared!r}")
+    text: str | None = None
+    if codec:
+        with contextlib.suppress(UnicodeDecodeError, LookupError):
+            text = data.decode(codec)
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+            if codec:
+                problems.append(f"{what}: not valid {declared}, decoded as UTF-8")
+        except UnicodeDecodeError:
+            said = f"not valid {declared}" if declared else "no charset and not UTF-8"
+            problems.append(f"{what}: {said}, decoded as cp1252")
+            text = data.decode("cp1252", "replace")
+    # One line-ending convention and no NULs: the text is searched, diffed and stored.
+    return _NEWLINES.sub("\n", text.lstrip("\ufeff")).replace("\x00", "")
+
+
+def _lenient_base64(payload: str) -> bytes:
+    """Decode truncated base64 by dropping the incomplete last group instead of everything."""
+    chars = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+    chars = chars[: len(chars) - len(chars) % 4]
+    try:
+        return base64.b64decode(chars)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _guess_boundary(data: bytes) -> bytes | None:
+    match = _BOUNDARY_LINE.search(data)
+    if match is None:
+        return None
+    boundary = match.group(1)
+    return boundary[:-2] if boundary.endswith(b"--") and len(boundary) > 2 else boundary
+
+
+class Walker:
+    """One pass over a message tree. Keeps the shared problem list and the size limit."""
+
+    def __init__(self, *, max_attachment_bytes: int, problems: list[str]) -> None:
+        self.max_attachment_bytes = max_attachment_bytes
+        self.problems = problems
+        self.parts_seen = 0
+
+    def walk(self, message: Message) -> Body:
+        body = Body()
+        self._visit(message, 0, body)
+        return body
+
+    # -- tree ----------------------------------------------------------------------------
+    def _visit(self, part: Message, depth: int, body: Body) -> None:
+        self.parts_seen += 1
+        if self.parts_seen > MAX_PARTS:
+            if self.parts_seen == MAX_PARTS + 1:
+                self.problems.append(f"MIME: more than {MAX_PARTS} parts; the rest ignored")
+            return
+        if depth > MAX_DEPTH:
+            self.problems.append(f"MIME: nested deeper than {MAX_DEPTH} levels; inner parts lost")
+            return
+        ctype = _content_type(part)
+        payload = part.get_payload()
+        if ctype.startswith("multipart/"):
+            self._record_defects(part)
+            if not isinstance(payload, list) or not payload:
+                self._recover_multipart(part, depth, body)
+            elif ctype == "multipart/alternative":
+                self._alternative(payload, depth, body)
+            else:
+                for child in payload:
+                    if isinstance(child, Message):
+                        self._visit(child, depth + 1, body)
+            return
+        if isinstance(payload, list):  # message/rfc822 and other message/* containers
+            self._record_defects(part)
+            self._attach(part, ctype, _message_bytes(part), body)
+            return
+        data = self._payload_bytes(part)
+        self._record_defects(part)
+        filename = self._filename(part)
+        disposition = _disposition(part)
+        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+            text = decode_text(
+                data, _charset(part), what=f"{ctype} part", problems=self.problems
+            )
+            (body.plain if ctype == "text/plain" else body.html).append(text)
+        else:
+            self._attach(part, ctype, data, body, filename=filename)
+
+    def _alternative(self, children: list[Message], depth: int, body: Body) -> None:
+        """RFC 2046: the last alternative is the richest; take the last that has each kind."""
+        chosen_plain: list[str] = []
+        chosen_html: list[str] = []
+        for child in children:
+            if not isinstance(child, Message):
+                continue
+            sub = Body()
+            self._visit(child, depth + 1, sub)
+            chosen_plain = sub.plain or chosen_plain
+            chosen_html = sub.html or chosen_html
+            body.attachments.extend(sub.attachments)
+        body.plain.extend(chosen_plain)
+        body.html.extend(chosen_html)
+
+    def _recover_multipart(self, part: Message, depth: int, body: Body) -> None:
+        """A multipart whose boundary does not match its body: find the boundary actually used
+        in the body and parse again; failing that, keep the body as plain text."""
+        payload = part.get_payload()
+        data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+        boundary = _guess_boundary(data)
+        if boundary is not None:
+            head = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\n\n'
+            recovered = BytesParser(policy=policy.default).parsebytes(head + data)
+            children = recovered.get_payload()
+            if isinstance(children, list) and children:
+                self.problems.append(
+                    "MIME: declared boundary does not match the body; parts recovered"
+                )
+                for child in children:
+                    if isinstance(child, Message):
+                        self._visit(child, depth + 1, body)
+                return
+        self.problems.append("MIME: multipart body without parts; kept as plain text")
+        if data.strip():
+            body.plain.append(decode_text(data, None, what="body", problems=self.problems))
+
+    # -- leaves --------------------------------------------------------------------------
+    def _payload_bytes(self, part: Message) -> bytes:
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:  # noqa: BLE001 - a decoder choked; fall back to the encoded text
+            self.problems.append("a part could not be decoded; kept as sent")
+            raw = part.get_payload()
+            return str(raw).encode("utf-8", "surrogateescape") if raw else b""
+        if any(isinstance(d, email_errors.InvalidBase64LengthDefect) for d in part.defects):
+            data = _lenient_base64(str(part.get_payload()))
+        return data if isinstance(data, bytes) else b""
+
+    def _attach(self, part: Message, ctype: str, data: bytes | None, body: Body,
+                *, filename: str | None = None) -> None:
+        filename = filename or self._filename(part)
+        size = len(data) if data is not None else 0
+        omitted = size > self.max_attachment_bytes
+        if omitted:
+            self.problems.append(
+                f"attachment {filename or ctype!r} is {size} bytes, over the "
+                f"{self.max_attachment_bytes} byte limit: content omitted"
+            )
+        content_id = None
+        raw_id = _header_text(part, "content-id")
+        if raw_id:
+            ids = msg_ids(raw_id) or [raw_id.strip("<> ")]
+            content_id = ids[0] or None
+        body.attachments.append(
+            Attachment(
+                filename=filename,
+                content_type=ctype,
+                size=size,
+                content=None if omitted else data,
+                omitted=omitted,
+                content_id=content_id,
+                inline=_disposition(part) == "inline",
+            )
+        )
+
+    def _filename(self, part: Message) -> str | None:
+        """The attachment's name, decoded, with any directory part and control characters
+        removed: it ends up in download headers and maybe on disk."""
+        try:
+            name = part.get_filename()
+        except Exception:  # noqa: BLE001 - an unreadable parameter is just a missing name
+            name = None
+        if not name:
+            return None
+        name = fix_surrogates(str(name), what="attachment name", problems=self.problems)
+        if "=?" in name:
+            # Non-standard but common: RFC 2047 words in a parameter. Unreadable: keep as is.
+            with contextlib.suppress(Exception):
+                name = str(make_header(decode_header(name)))
+        name = re.sub(r"[\x00-\x1f\x7f]", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+        return name.strip()[:255] or None
+
+    def _record_defects(self, part: Message) -> None:
+        for defect in part.defects:
+            name = type(defect).__name__
+            text = _DEFECTS.get(name, f"MIME: {name}")
+            if text:
+                self.problems.append(text)
+
+
+def _content_type(part: Message) -> str:
+    """The part's type; RFC 2045 says an invalid one means text/plain (or message/rfc822
+    inside multipart/digest, which the stdlib already applies)."""
+    try:
+        ctype = part.get_content_type().lower()
+    except Exception:  # noqa: BLE001 - unreadable is invalid
+        return "text/plain"
+    return ctype if _MIME_TYPE.match(ctype) else "text/plain"
+
+
+def _charset(part: Message) -> str | None:
+    try:
+        charset = part.get_param("charset")
+    except Exception:  # noqa: BLE001 - an unreadable parameter is a missing one
+        return None
+    if isinstance(charset, tuple):  # RFC 2231 form: (charset, language, value)
+        charset = charset[2]
+    return fix_surrogates(str(charset), what="charset", problems=[]) if charset else None
+
+
+def _disposition(part: Message) -> str | None:
+    try:
+        return part.get_content_disposition()
+    except Exception:  # noqa: BLE001 - no usable disposition
+        return None
+
+
+def _header_text(part: Message, name: str) -> str | None:
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            return fix_surrogates(str(value), what=name, problems=[]).strip()
+    return None
+
+
+def _message_bytes(part: Message) -> bytes | None:
+    """The body of a message/* part (the attached mail) as bytes, or None if unwritable."""
+    try:
+        data = part.as_bytes(policy=policy.compat32)
+    except Exception:  # noqa: BLE001 - a mail too broken to re-serialise is listed without content
+        return None
+    separator = data.find(b"\n\n")
+    body = data[separator + 2 :] if separator != -1 else b""
+    # RFC 2046 forbids encoding message/rfc822, but some clients base64 it anyway.
+    encoding = (_header_text(part, "content-transfer-encoding") or "").lower()
+    if encoding == "base64":
+        return _lenient_base64(body.decode("ascii", "replace"))
+    if encoding == "quoted-printable":
+        return quopri.decodestring(body)
+    return body

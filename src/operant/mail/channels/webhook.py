@@ -1,0 +1,173 @@
+"""Provider inbound webhook (django-anymail): Mailgun's "forward" route posts each message.
+
+1. The signing key must be configured (OPERANT_MAILGUN_WEBHOOK_SIGNING_KEY); without it the
+   webhook answers 503, so Mailgun keeps the mail and retries, instead of us taking unsigned
+   posts.
+2. Anymail checks Mailgun's signature (HMAC-SHA256 of timestamp + token). We also refuse a
+   stale timestamp, as Mailgun advises: the signature does not cover the message, so an old
+   captured signature must not carry a new body. A refused post gets 403 and a log line
+   (anymail itself would answer 400).
+3. ``store_inbound_event`` (connected to ``anymail.signals.inbound``) stores the posted
+   ``body-mime`` byte for byte through ``inbound_receive`` and processes it. Mailgun gets its
+   200 only after that commit; an error answers 500 and Mailgun retries.
+
+The form is parsed here rather than by Django: Django caps a form field at
+DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and decodes fields as UTF-8, both wrong for a whole
+message with attachments in some other charset.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from typing import Any
+
+from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.webhooks.mailgun import MailgunInboundWebhookView
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
+
+from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
+from operant.mail.models import InboundChannel, InboundState
+
+log = logging.getLogger(__name__)
+
+# Room for the message plus the fields Mailgun posts beside it (parsed text, headers).
+MAX_POST_BYTES = MAX_MESSAGE_BYTES + 10 * 1024 * 1024
+# Mailgun's advice: refuse signatures whose timestamp is far from now.
+MAX_SIGNATURE_AGE_SECONDS = 15 * 60
+RAW_ATTRIBUTE = "operant_raw_mime"
+
+
+class WebhookTooLarge(Exception):
+    pass
+
+
+def _form_parts(content_type: str, body: bytes) -> list[Message]:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    form = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    return list(form.iter_parts()) if form.is_multipart() else []
+
+
+def _part_bytes(part: Message) -> bytes:
+    data = part.get_payload(decode=True)
+    if isinstance(data, bytes):
+        return data
+    # A part labelled message/* or multipart/* was parsed as mail; Mailgun's plain form
+    # fields never are, so re-serializing is a fallback, not the usual path.
+    payload = part.get_payload()
+    items = payload if isinstance(payload, list) else [payload]
+    return b"".join(item.as_bytes() if isinstance(item, Message) else b"" for item in items)
+
+
+def parse_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict, bytes | None]:
+    """The posted form as (fields, files, exact body-mime bytes or None).
+
+    Fields are decoded as UTF-8 for anymail; ``body-mime`` is also returned as posted.
+    """
+    body = request.read(MAX_POST_BYTES + 1)
+    if len(body) > MAX_POST_BYTES:
+        raise WebhookTooLarge(f"post over {MAX_POST_BYTES} bytes")
+    fields = QueryDict(mutable=True)
+    files: MultiValueDict = MultiValueDict()
+    raw_mime: bytes | None = None
+    if request.content_type == "application/x-www-form-urlencoded":
+        # Latin-1 maps every byte to one character, so encoding back gives the exact bytes.
+        for name, value in QueryDict(body, encoding="latin-1").lists():
+            for item in value:
+                data = item.encode("latin-1")
+                if name == "body-mime" and raw_mime is None:
+                    raw_mime = data
+                fields.appendlist(name, data.decode("utf-8", "replace"))
+        return fields, files, raw_mime
+    for part in _form_parts(request.META.get("CONTENT_TYPE", ""), body):
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = _part_bytes(part)
+        filename = part.get_filename()
+        if filename is not None:
+            files.appendlist(
+                name, SimpleUploadedFile(filename, data, content_type=part.get_content_type())
+            )
+            continue
+        if name == "body-mime" and raw_mime is None:
+            raw_mime = data
+        fields.appendlist(name, data.decode("utf-8", "replace"))
+    return fields, files, raw_mime
+
+
+class MailgunInboundView(MailgunInboundWebhookView):
+    """Anymail's Mailgun inbound view with our form parsing, freshness check and 403."""
+
+    def validate_request(self, request: HttpRequest) -> None:
+        # Anymail calls every validate_request in the class chain; this one adds freshness.
+        try:
+            stamp = int(request.POST.get("timestamp", ""))
+        except ValueError:
+            raise AnymailWebhookValidationFailure("Mailgun webhook without a timestamp") from None
+        if abs(time.time() - stamp) > MAX_SIGNATURE_AGE_SECONDS:
+            raise AnymailWebhookValidationFailure("Mailgun webhook timestamp is stale")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            try:
+                fields, files, raw_mime = parse_form(request)
+            except WebhookTooLarge as exc:
+                log.warning("mailgun inbound webhook refused: %s", exc)
+                return HttpResponse("too large", status=413)
+            request.POST = fields  # type: ignore[misc]
+            # Django would try to parse the body again (already read) for FILES otherwise.
+            request._files = files  # type: ignore[attr-defined]
+            setattr(request, RAW_ATTRIBUTE, raw_mime)
+        try:
+            return super().post(request, *args, **kwargs)
+        except AnymailWebhookValidationFailure as exc:
+            log.warning(
+                "mailgun inbound webhook refused (%s) from %s",
+                exc,
+                request.META.get("REMOTE_ADDR", "?"),
+            )
+            return HttpResponse("forbidden", status=403)
+
+
+_mailgun_view = MailgunInboundView.as_view()
+
+
+@csrf_exempt
+def mailgun_inbound(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    # Checked per request (settings are read at call time); anymail would raise a 500.
+    if not getattr(settings, "ANYMAIL", {}).get("MAILGUN_WEBHOOK_SIGNING_KEY"):
+        log.error("mailgun inbound webhook called but OPERANT_MAILGUN_WEBHOOK_SIGNING_KEY is unset")
+        return HttpResponse("not configured", status=503)
+    return _mailgun_view(request, *args, **kwargs)
+
+
+def store_inbound_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+    """``anymail.signals.inbound`` receiver: store the message as posted, then process it.
+
+    A storage error propagates (the provider gets a 500 and retries); a processing error is
+    logged and left to the worker, since the message is safely stored.
+    """
+    from operant.mail.services import inbound_process, inbound_receive
+
+    raw = getattr(event.esp_event, RAW_ATTRIBUTE, None)
+    if raw is None:
+        # A provider post without the raw MIME: anymail rebuilt the message from its fields.
+        raw = event.message.as_bytes()
+    now = timezone.now()
+    row, created = inbound_receive(raw=raw, channel=InboundChannel.WEBHOOK, now=now)
+    log.info("%s inbound webhook: stored %s (%s)", esp_name, row.dedupe_key,
+             "new" if created else "duplicate")
+    if row.state == InboundState.PENDING:
+        try:
+            inbound_process(inbound=row, now=now)
+        except Exception:
+            log.exception("processing inbound message %s failed; left for the worker", row.pk)

@@ -1,0 +1,105 @@
+"""`operant mail <action>`: inbound mail tools.
+
+Each action is one entry in ``ACTIONS`` (its arguments and its handler), so a new action is a
+new entry, not a change to the dispatch.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from operant.core.command import OperantCommand
+from operant.core.errors import UserError
+from operant.mail.parse import ParsedMessage, parse_message
+
+
+@dataclass(frozen=True)
+class Action:
+    help: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[[OperantCommand, dict[str, Any]], None]
+
+
+def read_message_file(name: str) -> bytes:
+    """The raw bytes of FILE ("-" reads standard input), or a one-line UserError."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"no such file: {name}") from None
+    except IsADirectoryError:
+        raise UserError(f"{name} is a directory, not a message file") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def _summary(parsed: ParsedMessage) -> list[str]:
+    def who(address: Any) -> str:
+        return f"{address.name} <{address.address}>" if address.name else address.address
+
+    lines = [
+        f"From:        {who(parsed.from_) if parsed.from_ else '-'}",
+        f"To:          {', '.join(who(a) for a in parsed.to[:3]) or '-'}"
+        + (f" (+{len(parsed.to) - 3} more)" if len(parsed.to) > 3 else ""),
+        f"Subject:     {parsed.subject or '-'}",
+        f"Date:        {parsed.date.isoformat() if parsed.date else '-'}",
+        f"Message-ID:  {parsed.message_id or '-'}",
+        f"Text:        {len(parsed.text)} characters"
+        + (f", quoted history from {parsed.quoted_text_start}"
+           if parsed.quoted_text_start is not None else ""),
+        f"HTML:        {'yes (sanitized)' if parsed.html else 'no'}",
+    ]
+    for attachment in parsed.attachments:
+        omitted = " (omitted: over the size limit)" if attachment.omitted else ""
+        lines.append(
+            f"Attachment:  {attachment.filename or '(unnamed)'} "
+            f"{attachment.content_type} {attachment.size} bytes{omitted}"
+        )
+    if parsed.auto_reply:
+        lines.append(f"Auto-reply:  yes ({parsed.auto_reply_reason})")
+    if parsed.bounce:
+        lines.append(f"Bounce:      yes (original {parsed.bounced_message_id or 'unknown'})")
+    if parsed.fatal:
+        lines.append("Fatal:       not readable as mail")
+    lines.extend(f"Problem:     {problem}" for problem in parsed.problems)
+    return lines
+
+
+def _parse_arguments(parser: Any) -> None:
+    parser.add_argument("file", metavar="FILE", help="a message file (.eml); - for stdin")
+    parser.add_argument("--json", action="store_true", help="print the parse as one JSON object")
+
+
+def _parse(command: OperantCommand, options: dict[str, Any]) -> None:
+    parsed = parse_message(read_message_file(options["file"]))
+    if options["json"]:
+        command.print_json(parsed.as_json())
+        return
+    for line in _summary(parsed):
+        command.stdout.write(line)
+
+
+ACTIONS: dict[str, Action] = {
+    "parse": Action(
+        help="parse a message file and show what the desk reads from it",
+        add_arguments=_parse_arguments,
+        run=_parse,
+    ),
+}
+
+
+class Command(OperantCommand):
+    help = "Inbound mail tools."
+
+    def add_arguments(self, parser: Any) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        for name, action in ACTIONS.items():
+            action.add_arguments(actions.add_parser(name, help=action.help))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ACTIONS[options["action"]].run(self, options)

@@ -1,0 +1,77 @@
+"""The API's self-description, its docs page, and that every answer under /api/ is JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_is_json_listing_the_four_ticket_paths(client) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "Operant Desk API"
+    assert schema["info"]["version"] == "1"
+    paths = schema["paths"]
+    assert set(paths) == {
+        "/api/tickets",
+        "/api/tickets/{ref}",
+        "/api/tickets/{ref}/reply",
+        "/api/tickets/{ref}/reclassify",
+    }
+    assert set(paths["/api/tickets"]) == {"get"}
+    assert set(paths["/api/tickets/{ref}"]) == {"get"}
+    assert set(paths["/api/tickets/{ref}/reply"]) == {"post"}
+    assert set(paths["/api/tickets/{ref}/reclassify"]) == {"post"}
+
+
+def test_the_schema_uses_the_json_field_names_and_bearer_auth(client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    parameters = {p["name"] for p in schema["paths"]["/api/tickets"]["get"]["parameters"]}
+    assert {"class", "state", "client", "unmatched", "flagged", "clock_state"} <= parameters
+    assert {"limit", "offset"} <= parameters
+    components = schema["components"]
+    assert "class" in components["schemas"]["TicketOut"]["properties"]
+    assert "from" in components["schemas"]["MessageOut"]["properties"]
+    assert "class" in components["schemas"]["ReclassifyIn"]["required"]
+    [scheme] = components["securitySchemes"].values()
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert set(schema["paths"]["/api/tickets/{ref}/reply"]["post"]["responses"]) >= {
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+    }
+
+
+def test_the_docs_page_is_served_without_a_token(client) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert b"Operant Desk API" in response.content
+    assert b"/api/openapi.json" in response.content
+
+
+def test_an_unknown_api_path_is_a_json_404(client) -> None:
+    response = client.get("/api/ticketz")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no API route /api/ticketz"}
+
+
+def test_an_unexpected_error_is_a_json_500_not_a_page(agent_api, open_ticket, monkeypatch) -> None:
+    ticket = open_ticket()
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("operant.api.tickets.ticket_reply", broken)
+    response = agent_api.post(
+        f"/api/tickets/{ticket.ref}/reply", {"text": "Hello"}, content_type="application/json"
+    )
+    assert response.status_code == 500
+    # The cause goes to the log, not to the caller.
+    assert response.json() == {"detail": "internal error"}
