@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from operant.accounts.models import Client, Contact, User
 
+# The real Dovecot, the delivering test MTA and their fixtures (tests/dovecot.py).
+pytest_plugins = ["tests.dovecot"]
+
 PASSWORD = "correct-horse-battery-staple"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

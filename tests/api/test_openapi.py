@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -54,6 +55,15 @@ def test_the_docs_page_is_served_without_a_token(client) -> None:
     assert response.status_code == 200
     assert b"Operant Desk API" in response.content
     assert b"/api/openapi.json" in response.content
+
+
+def test_the_docs_page_needs_no_cdn(client) -> None:
+    html = client.get("/api/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert assets
+    for asset in assets:
+        assert asset.startswith("/static/ninja/"), asset
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_an_unknown_api_path_is_a_json_404(client) -> None:

@@ -82,7 +82,7 @@ durations = st.one_of(
     st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=3000)),
     st.integers(0, 400).map(lambda minutes: timedelta(minutes=minutes)),
 )
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 
 
 def utc(moment: datetime) -> datetime:

@@ -167,7 +167,7 @@ def build(spec: Spec) -> BusinessCalendar:
     return parse_calendar(spec.table())
 
 
-REFERENCE_SETTINGS = settings(max_examples=60, deadline=None)
+REFERENCE_SETTINGS = settings(max_examples=50, deadline=None)
 
 
 @REFERENCE_SETTINGS
@@ -203,7 +203,7 @@ def test_is_open_matches_the_reference(scenario: tuple[Spec, datetime], shifts: 
         assert calendar.is_open(moment) == reference.is_open(moment), moment
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(scenarios(), st.integers(0, 4), st.none() | st.integers(0, 1439))
 def test_business_day_close_matches_the_day_by_day_reference(
     scenario: tuple[Spec, datetime], n: int, cutoff: int | None

@@ -40,6 +40,7 @@ _NON_ASCII_APOSTROPHES = ("\u2019", "\u02bc")
 _GAP_TABLE = str.maketrans(_ASCII_GAPS + "`", " " * len(_ASCII_GAPS) + "'")
 _GAP_BYTES = bytes.maketrans((_ASCII_GAPS + "`").encode(), (" " * len(_ASCII_GAPS) + "'").encode())
 _SPACES = re.compile("  +")
+_QUOTE_OPENERS = re.compile(" '+")
 # Sentence punctuation clinging to words, dropped when listing the words of a text.
 _EDGES = ".,!?;:"
 _EDGE_TABLE = str.maketrans(_EDGES, " " * len(_EDGES))
@@ -66,9 +67,10 @@ def normalise(text: str) -> str:
         for apostrophe in _NON_ASCII_APOSTROPHES:
             text = text.replace(apostrophe, "'")
         text = _NON_ASCII_GAPS.sub(" ", text)
-    text = _SPACES.sub(" ", _translate(text, _GAP_TABLE, _GAP_BYTES))
+    text = " " + _translate(text, _GAP_TABLE, _GAP_BYTES) + " "
     # A quote opening a word ("'urgent'") would hide the word from the leading-space prefix.
-    return " " + text.replace(" '", " ") + " "
+    text = _QUOTE_OPENERS.sub(" ", text)
+    return _SPACES.sub(" ", text)
 
 
 def words_of(normalised: str) -> frozenset[str]:
@@ -122,16 +124,21 @@ def category(key: str, signal: str, label: str, pairs: Iterable[tuple[str, str]]
 
 # A phrase is ignored when one of these words stands at most two words before it in the same
 # clause: "not urgent", "nothing is broken", "it's not a new feature", "I don't think it's down".
-# Contrast words end a negation's reach ("not urgent but everything is down"), and so does any
-# punctuation, since the words between may only be letters and apostrophes.
+# Clause openers end a negation's reach (below), and so does any punctuation, since the words
+# between may only be letters, digits and apostrophes.
 _NEGATORS = (
     r"not|no|never|nothing|nobody|none|nor|non|without|hardly|"
     r"isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|"
     r"don't|dont|doesn't|doesnt|didn't|didnt|won't|wont"
 )
+# Words that open a new clause: "not urgent but ...", "no idea why it's down", "not sure if the
+# texts stopped" all still report the thing after them.
+_CLAUSE_OPENERS = (
+    r"but|though|although|however|yet|except|and|because|since|so|why|how|what|when|where|if"
+    r"|whether"
+)
 NEGATED_TAIL = re.compile(
-    rf"(?<![\w'])(?:{_NEGATORS})"
-    r"(?: (?!(?:but|though|although|however|yet|except|and)\b)[\w']+){0,2} $"
+    rf"(?<![\w'])(?:{_NEGATORS})(?: (?!(?:{_CLAUSE_OPENERS})\b)[\w']+){{0,2}} $"
 )
 # How far back a negation is looked for: a negator and two words fit comfortably.
 NEGATION_WINDOW = 48
@@ -377,7 +384,7 @@ _THIRD_PARTY_CHANGE = (
     (
         "changed deprecated updated retired removed discontinued sunset disabled killed shut",
         r"(?:twilio|meta|instagram|facebook|whatsapp|apple|google|the carriers?|carriers?|at&t"
-        r"|verizon|t mobile) (?:has |have |just |recently )*(?:changed|deprecated|updated"
+        r"|verizon|t mobile) (?:has |have |just |recently ){0,2}(?:changed|deprecated|updated"
         r"|retired|removed|discontinued|sunset|disabled|killed|shut down)",
     ),
     (

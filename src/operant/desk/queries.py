@@ -52,9 +52,10 @@ def inbox_tickets() -> QuerySet[Ticket]:
     """Every ticket in queue order, with what an inbox row shows joined in.
 
     Order:
-    1. Open tickets whose clock counts down, soonest (or most overdue) target first.
+    1. Open tickets whose clock counts down, soonest (or most overdue) target first; on the
+       same target (targets are often "close of business"), first come, first served.
     2. Every other ticket, most recent activity first.
-    3. Newest ticket first as the tie-break, so pages never shuffle between requests.
+    3. Newest ticket first as the last tie-break, so pages never shuffle between requests.
     """
     return (
         Ticket.objects.select_related("client", "assignee")
@@ -62,6 +63,7 @@ def inbox_tickets() -> QuerySet[Ticket]:
             due_rank=Case(When(DUE, then=Value(0)), default=Value(1), output_field=IntegerField()),
             # Only rank-0 rows sort by target; the others must not, whatever their target says.
             due_target=Case(When(DUE, then=F("target_at")), default=None),
+            due_received=Case(When(DUE, then=F("received_at")), default=None),
             # Replies and notes move updated_at, mail moves last_message_at: either is activity.
             last_activity=Greatest("updated_at", "last_message_at"),
             counting_down=ExpressionWrapper(AWAITING_RESPONSE, output_field=BooleanField()),
@@ -69,6 +71,7 @@ def inbox_tickets() -> QuerySet[Ticket]:
         .order_by(
             "due_rank",
             F("due_target").asc(nulls_last=True),
+            F("due_received").asc(nulls_last=True),
             F("last_activity").desc(),
             "-pk",
         )
