@@ -389,7 +389,7 @@ def ticket_clock_pause(*, ticket: Ticket, reason: str, actor: User | None, now: 
 def _close_pause(ticket: Ticket, *, now: datetime, policy: Policy) -> None:
     """Record the pause's end and add its business time to the clock's paused total."""
     assert ticket.paused_at is not None
-    paused = policy.business_calendar.elapsed(ticket.paused_at, now)
+    paused = max(policy.business_calendar.elapsed(ticket.paused_at, now), timedelta(0))
     ticket.paused_seconds += int(paused.total_seconds())
     ClockPause.objects.filter(ticket=ticket, ended_at=None).update(ended_at=now)
     ticket.clock_state = ClockState.RUNNING
