@@ -50,13 +50,16 @@ POLICY_KEYS = (
 )
 
 
-def package(*included: IntegrationInfo, name: str = "", **extra: object) -> ClientContext:
+def package(
+    *included: IntegrationInfo, name: str = "", estimate: int | None = None, limit: int = 30
+) -> ClientContext:
     return ClientContext(
         included=included,
         catalog=CATALOG,
         out_of_scope_keys=POLICY_KEYS,
+        adjustment_estimate_minutes=estimate,
+        minor_request_limit_minutes=limit,
         package_name=name,
-        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -601,7 +604,7 @@ def test_a_negation_in_the_subject_does_not_reach_into_the_text() -> None:
 def test_an_adjustment_estimate_over_the_limit_is_a_significant_change(
     minutes: int, request_class: str, scope_category: str
 ) -> None:
-    context = package(SMS, name="Starter", adjustment_estimate_minutes=minutes)
+    context = package(SMS, name="Starter", estimate=minutes)
     verdict = classify("Greeting", "Please change the greeting to mention Saturdays.", context)
     assert (verdict.request_class, verdict.scope_category) == (request_class, scope_category)
     assert any(f"estimated at {minutes} minutes" in reason for reason in verdict.reasons)
@@ -612,14 +615,14 @@ def test_an_adjustment_estimate_over_the_limit_is_a_significant_change(
 
 
 def test_the_limit_comes_from_the_context() -> None:
-    context = package(SMS, adjustment_estimate_minutes=45, minor_request_limit_minutes=60)
+    context = package(SMS, estimate=45, limit=60)
     verdict = classify("Greeting", "Please change the greeting.", context)
     assert verdict.request_class == "adjustment"
     assert any("within the 60-minute limit" in reason for reason in verdict.reasons)
 
 
 def test_an_estimate_over_the_limit_does_not_turn_an_outage_into_a_quote() -> None:
-    context = package(SMS, adjustment_estimate_minutes=90)
+    context = package(SMS, estimate=90)
     verdict = classify("Down", "Our reminder texts stopped sending.", context)
     assert verdict.request_class == "outage"
     assert "estimate_over_limit" in verdict.signals
@@ -718,7 +721,7 @@ def test_any_text_gets_a_valid_classification(
 def test_any_estimate_gets_a_valid_classification(
     text: str, minutes: int | None, limit: int
 ) -> None:
-    context = package(SMS, adjustment_estimate_minutes=minutes, minor_request_limit_minutes=limit)
+    context = package(SMS, estimate=minutes, limit=limit)
     assert_valid(classify("Request", text, context), context)
 
 
@@ -744,7 +747,9 @@ WORDISH = st.sampled_from([*string.ascii_lowercase, *string.digits, " ", "'", "&
 @pytest.mark.parametrize(("signal", "item"), ALL_PHRASES)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_every_phrase_is_found_in_any_text_it_describes(signal: str, item: Phrase, data) -> None:
+def test_every_phrase_is_found_in_any_text_it_describes(
+    signal: str, item: Phrase, data: st.DataObject
+) -> None:
     # Drawn from the phrase's own regex: this proves the anchors (the classifier only runs a
     # phrase whose anchor is a word of the text), the window around them and the regex agree.
     sample = data.draw(st.from_regex(re.compile(item.fragment), fullmatch=True, alphabet=WORDISH))

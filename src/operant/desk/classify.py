@@ -131,9 +131,7 @@ class Classification:
     scope_category: str  # "" unless out_of_scope (one of the out_of_scope keys)
     clause: str  # the policy clause behind the class (CLASS_CLAUSE)
     reasons: tuple[str, ...]  # client-readable, quoting the words behind each signal
-    signals: tuple[
-        str, ...
-    ]  # machine keys of every signal seen, e.g. ("outage", "integration:sms")
+    signals: tuple[str, ...]  # machine keys of all signals seen: ("outage", "integration:whatsapp")
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -164,7 +162,8 @@ class _Text:
             if span is None:
                 needle = " " + anchor
                 span = self._spans[anchor] = (text.find(needle), text.rfind(needle))
-            first, last = min(first, span[0]), max(last, span[1])
+            if span[0] >= 0:  # else the word only follows other punctuation ("done.urgent")
+                first, last = min(first, span[0]), max(last, span[1])
         high = text.find(" ", last + PHRASE_REACH)
         return max(0, first - PHRASE_REACH), last, len(text) if high < 0 else high
 
@@ -326,10 +325,12 @@ def _integration_findings(
     return findings
 
 
-def _estimate_finding(context: ClientContext | None, *, scope_keys: tuple[str, ...]) -> _Finding:
-    """What an adjustment estimate says, or a blank finding when none was given."""
+def _estimate_finding(
+    context: ClientContext | None, *, scope_keys: tuple[str, ...]
+) -> _Finding | None:
+    """What an adjustment estimate says, if one was given."""
     if context is None or context.adjustment_estimate_minutes is None:
-        return _Finding("", "", "")
+        return None
     minutes, limit = context.adjustment_estimate_minutes, context.minor_request_limit_minutes
     if minutes <= limit:
         return _Finding(
@@ -350,7 +351,7 @@ def _estimate_finding(context: ClientContext | None, *, scope_keys: tuple[str, .
     )
 
 
-def _decide(findings: list[_Finding], estimate: _Finding) -> tuple[str, str, list[_Finding]]:
+def _decide(findings: list[_Finding], estimate: _Finding | None) -> tuple[str, str, list[_Finding]]:
     """Class, scope category and the deciding findings, by precedence.
 
     An estimate over the limit outranks adjustment and general but neither an outage (putting a
@@ -367,12 +368,12 @@ def _decide(findings: list[_Finding], estimate: _Finding) -> tuple[str, str, lis
             category = by_class[cls][0].scope_category
             deciding = [f for f in by_class[cls] if f.scope_category == category]
             return cls, category, deciding
-    if estimate.request_class == "out_of_scope":
+    if estimate is not None and estimate.request_class == "out_of_scope":
         return "out_of_scope", estimate.scope_category, [estimate]
     # An estimate within the limit is someone sizing a change: an adjustment even when the
     # wording did not say so.
     adjustments = by_class.get("adjustment", [])
-    if estimate.request_class == "adjustment":
+    if estimate is not None and estimate.request_class == "adjustment":
         adjustments = [*adjustments, estimate]
     if adjustments:
         return "adjustment", "", adjustments
@@ -414,7 +415,7 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
                 _Finding(cls, category.signal, f"mentions {_quoted(words)} ({category.label})")
             )
     estimate = _estimate_finding(context, scope_keys=scope_keys)
-    if estimate.signal:
+    if estimate is not None:
         findings.append(estimate)
 
     request_class, scope_category, deciding = _decide(findings, estimate)
@@ -422,11 +423,12 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
         reasons = [f.reason for f in deciding]
     else:
         reasons = ["no outage, adjustment or out-of-scope signal found: a general inquiry"]
-    # Integration mentions inside the package are context, not a competing verdict.
+    # Integration mentions that do not decide are context, not a competing verdict.
+    decided = {id(f) for f in deciding}
     reasons += [
         f.reason if f.request_class == "general" else f"also {f.reason}"
         for f in findings
-        if f not in deciding
+        if id(f) not in decided
     ]
     signals = tuple(dict.fromkeys(f.signal for f in findings))
     return Classification(

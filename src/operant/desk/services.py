@@ -12,7 +12,13 @@ from django.template.loader import render_to_string
 
 from operant.core.errors import UserError
 from operant.core.timefmt import human_datetime
-from operant.desk.classify import Classification, ClientContext, IntegrationInfo, classify_request
+from operant.desk.classify import (
+    CLASS_CLAUSE,
+    Classification,
+    ClientContext,
+    IntegrationInfo,
+    classify_request,
+)
 from operant.desk.clock import deadlines_for, next_clock_due
 from operant.desk.models import (
     ClockPause,
@@ -34,13 +40,6 @@ if TYPE_CHECKING:
     from operant.policy.schema import Policy
 
 LOOP_HEADER = "X-Operant-Loop"
-CLASS_CLAUSE = {
-    "outage": "03",
-    "general": "01",
-    "adjustment": "01",
-    "out_of_scope": "02",
-    "not_covered": "05",
-}
 
 
 class TicketError(UserError):
@@ -74,6 +73,7 @@ def client_context(client: Client | None, policy: Policy) -> ClientContext | Non
         catalog=tuple(info(i) for i in Integration.objects.all()),
         out_of_scope_keys=tuple(category.key for category in policy.out_of_scope),
         minor_request_limit_minutes=policy.allowance.minor_request_limit_minutes,
+        package_name=client.package.name,
     )
 
 

@@ -4,6 +4,9 @@ Not a renderer: it keeps the words and the paragraph structure, nothing else. Qu
 (``<blockquote>``) come out prefixed with "> " like a plain-text reply, so the same quote
 detection works on both kinds of mail; the start of a mail client's marked quote (Gmail's
 ``gmail_quote`` and friends) is reported as a character offset.
+
+The input is first rewritten by nh3 into well-formed HTML: the stdlib parser is quadratic on
+some malformed input (a run of stray "<" takes minutes), and nh3's output has none.
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+import nh3
+
+from operant.mail.htmlguard import limit_nesting
 
 _BLOCK = frozenset(
     "address article aside center dd details dialog div dl dt fieldset figcaption figure "
@@ -167,11 +174,21 @@ class _Extractor(HTMLParser):
         return HtmlText(text=text, quote_start=quote_start)
 
 
+_NORMALISER = nh3.Cleaner(
+    tags=set(_BLOCK | _CELL | {"blockquote", "br", "img"}),
+    clean_content_tags=set(_SKIP),
+    attributes={"*": {"class", "id"}, "img": {"alt"}},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
 def html_to_text(html: str) -> HtmlText:
     """Plain text of an HTML document, and where its client-marked quote begins (or None)."""
+    normalised = _NORMALISER.clean(limit_nesting(html)[0])
     parser = _Extractor()
     try:
-        parser.feed(html)
+        parser.feed(normalised)
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient; keep what was read so far
         pass

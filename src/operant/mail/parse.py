@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from operant.mail.body import Attachment, Body, Walker
 from operant.mail.bounces import BounceInfo, bounce_info
 from operant.mail.headers import Address, HeaderReader
+from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
 from operant.mail.loops import auto_reply_reason, has_loop_header
 from operant.mail.quoting import find_quote_start, find_signature_start
@@ -36,6 +37,8 @@ __all__ = [
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_PROBLEMS = 50
+# Far above any real mail; bounds the time the HTML parsers can take on a hostile one.
+MAX_HTML_CHARS = 5_000_000
 _SAMPLE_HEADERS = 40
 _SAMPLE_VALUE_CHARS = 200
 # Headers any real message has at least one of; without them the input is not mail.
@@ -142,6 +145,17 @@ def _sample(headers: HeaderReader) -> list[tuple[str, str]]:
     return [(n, v[:_SAMPLE_VALUE_CHARS]) for n, v in headers.items[:_SAMPLE_HEADERS]]
 
 
+def _bounded_html(html: str, problems: list[str]) -> str:
+    """The HTML body cut to a size and depth that the HTML parsers handle in bounded time."""
+    if len(html) > MAX_HTML_CHARS:
+        problems.append(f"HTML body over {MAX_HTML_CHARS} characters; the rest dropped")
+        html = html[:MAX_HTML_CHARS]
+    html, limited = limit_nesting(html)
+    if limited:
+        problems.append(f"HTML nested over {MAX_NESTING} levels deep; inner tags dropped")
+    return html
+
+
 def parse_message(
     raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
 ) -> ParsedMessage:
@@ -187,6 +201,8 @@ def _parse_parsed(
     body = _guarded(problems, "body", lambda: walker.walk(message), Body())
 
     html_source = "\n".join(body.html) if body.html else None
+    if html_source is not None:
+        html_source = _bounded_html(html_source, problems)
     # Trailing blank lines are transport noise (and vary with how the part was closed).
     text, hint = "\n".join(body.plain).rstrip(), None
     if not body.plain and html_source is not None:

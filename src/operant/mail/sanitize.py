@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import nh3
 
+from operant.mail.htmlguard import limit_nesting
 from operant.mail.htmltext import QUOTE_CLASSES, QUOTE_IDS
 
 QUOTED_CLASS = "quoted"
@@ -91,4 +92,4 @@ def _mark_quote_ids(html: str) -> str:
 
 def sanitize_html(html: str) -> str:
     """Safe HTML for the console: basic formatting, safe links, quoted history marked."""
-    return _CLEANER.clean(_mark_quote_ids(html)).strip()
+    return _CLEANER.clean(_mark_quote_ids(limit_nesting(html)[0])).strip()

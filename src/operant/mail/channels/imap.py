@@ -88,9 +88,7 @@ def imap_config() -> ImapConfig:
     if not user:
         raise ImapConfigError("OPERANT_IMAP_USER is not set: the support mailbox login")
     if not settings.OPERANT_IMAP_PASSWORD:
-        raise ImapConfigError(
-            "OPERANT_IMAP_PASSWORD (or OPERANT_IMAP_PASSWORD_FILE) is not set"
-        )
+        raise ImapConfigError("OPERANT_IMAP_PASSWORD (or OPERANT_IMAP_PASSWORD_FILE) is not set")
     folder = settings.OPERANT_IMAP_FOLDER.strip()
     if not folder:
         raise ImapConfigError("OPERANT_IMAP_FOLDER is empty: name the folder to read, e.g. INBOX")
@@ -287,8 +285,9 @@ class ImapPoller:
         for uid, length in waiting:
             if length > MAX_MESSAGE_BYTES:
                 # Left for a person: storing it would take the database where SMTP refuses to.
-                log.warning("imap: UID %s is %s bytes, over the limit; left in the mailbox",
-                            uid, length)
+                log.warning(
+                    "imap: UID %s is %s bytes, over the limit; left in the mailbox", uid, length
+                )
                 result.left += 1
             else:
                 fetchable.append((uid, length))
@@ -365,9 +364,11 @@ class ImapPoller:
             try:
                 mailbox = self.connect()
                 log.info(
-                    "imap: reading %s@%s/%s (%s)", self.config.user, self.config.host,
-                    self.config.folder, "IDLE" if self.idle_supported else
-                    f"polling every {self.config.poll_seconds}s",
+                    "imap: reading %s@%s/%s (%s)",
+                    self.config.user,
+                    self.config.host,
+                    self.config.folder,
+                    "IDLE" if self.idle_supported else f"polling every {self.config.poll_seconds}s",
                 )
                 failures = 0
                 while not self.stop.is_set():

@@ -164,8 +164,12 @@ def store_inbound_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -
         raw = event.message.as_bytes()
     now = timezone.now()
     row, created = inbound_receive(raw=raw, channel=InboundChannel.WEBHOOK, now=now)
-    log.info("%s inbound webhook: stored %s (%s)", esp_name, row.dedupe_key,
-             "new" if created else "duplicate")
+    log.info(
+        "%s inbound webhook: stored %s (%s)",
+        esp_name,
+        row.dedupe_key,
+        "new" if created else "duplicate",
+    )
     if row.state == InboundState.PENDING:
         try:
             inbound_process(inbound=row, now=now)

@@ -28,17 +28,26 @@
     }
   }
 
-  const localFormat = new Intl.DateTimeFormat(undefined, {
+  // en-US for the names ("Tue", "Dec", "EST"); the order is the server's own "|date" format,
+  // so the agent's line reads like the client's line above it.
+  const partsFormat = new Intl.DateTimeFormat("en-US", {
     weekday: "short", day: "numeric", month: "short", year: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
   });
+
+  function formatLocal(when, short) {
+    const p = {};
+    for (const part of partsFormat.formatToParts(when)) p[part.type] = part.value;
+    const day = short ? `${p.weekday} ${p.day} ${p.month}` : `${p.weekday} ${p.day} ${p.month} ${p.year}`;
+    return `${day}, ${p.hour}:${p.minute} ${p.timeZoneName}`;
+  }
 
   // Agents have no stored time zone; their browser knows it.
   function localTimes(root) {
     for (const el of root.querySelectorAll("time[data-local-time]")) {
       const when = new Date(el.getAttribute("datetime"));
       if (Number.isNaN(when.getTime())) continue;
-      el.textContent = localFormat.format(when);
+      el.textContent = formatLocal(when, el.dataset.localTime === "short");
     }
   }
 
