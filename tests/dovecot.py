@@ -34,6 +34,7 @@ import pytest
 from imap_tools import MailBoxUnencrypted
 
 DOVECOT = Path("/usr/sbin/dovecot")
+DOVEADM = Path("/usr/bin/doveadm")
 HOST = "127.0.0.1"
 SUPPORT = "support@operant.test"
 USERS = {
@@ -130,6 +131,31 @@ class DovecotServer:
 
     # ---- server side ------------------------------------------------------------------
 
+    def idling(self, user: str) -> bool:
+        """Whether one of this server's IMAP processes for ``user`` is in IDLE right now
+        (``verbose_proctitle`` puts the current command in the process title)."""
+        assert self.process is not None
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue  # the process ended meanwhile
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and user.encode() in title and b"IDLE" in title:
+                return True
+        return False
+
+    def kick(self, user: str) -> None:
+        """Disconnect the user's sessions from the server side (as a server restart would)."""
+        subprocess.run(
+            [str(DOVEADM), "-c", str(self.root / "dovecot.conf"), "kick", user],
+            check=True,
+            capture_output=True,
+        )
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -192,6 +218,8 @@ default_login_user = {accounts["login"]}
 first_valid_uid = {min(int(accounts["uid"]), 500)}
 first_valid_gid = {min(int(accounts["gid"]), 500)}
 mail_location = maildir:~/Maildir
+# The current command in each process title: lets a test see a session sitting in IDLE.
+verbose_proctitle = yes
 namespace inbox {{
   inbox = yes
   separator = /

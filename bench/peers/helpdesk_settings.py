@@ -62,7 +62,7 @@ TEMPLATES = [
 ]
 
 MIDDLEWARE: list[str] = []
-ROOT_URLCONF = "helpdesk.urls"
+ROOT_URLCONF = "helpdesk_urls"
 STATIC_URL = "static/"
 MEDIA_ROOT = str(BENCH_DIR / "media")
 MEDIA_URL = "media/"

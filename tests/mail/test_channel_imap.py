@@ -4,6 +4,7 @@ batches, IDLE, reconnects and configuration errors."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -187,6 +188,31 @@ def test_idle_wakes_the_poller_when_mail_arrives(imap_settings: DovecotServer) -
         assert poller.poll(mailbox).acknowledged == 1
     finally:
         mailbox.logout()
+
+
+def test_a_server_side_disconnect_during_idle_ends_the_wait(imap_settings: DovecotServer) -> None:
+    poller = ImapPoller(imap_config())
+    mailbox = poller.connect()
+    outcome: list[Any] = []
+
+    def wait() -> None:
+        try:
+            outcome.append(poller.wait_for_mail(mailbox, 60))
+        except imap_channel.CONNECTION_ERRORS as exc:  # leaving IDLE on a closed socket
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    # Kick only once the session sits in IDLE (a readiness wait, bounded by the 60 s wait).
+    while waiter.is_alive() and not imap_settings.idling(SUPPORT):
+        time.sleep(0.02)
+    imap_settings.kick(SUPPORT)
+    waiter.join()
+    # Either the wait saw the server's BYE, or leaving IDLE failed: no 60 s wait, no spin.
+    assert outcome
+    assert outcome[0] is True or isinstance(outcome[0], imap_channel.CONNECTION_ERRORS)
+    with pytest.raises(imap_channel.CONNECTION_ERRORS):
+        poller.poll(mailbox)
 
 
 def test_a_stop_request_ends_an_idle_wait(imap_settings: DovecotServer) -> None:

@@ -138,3 +138,24 @@ def test_inbox_and_ticket_fit_a_phone(phone_page, browser_login, agent, tickets)
     expect(page.locator("#clock .countdown")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=f"{SCREENSHOT_DIR}/operant-ticket-phone.png", full_page=True)
+
+
+def test_an_agent_abroad_reads_times_in_their_own_zone(
+    browser, live_server, browser_login, agent, tickets
+):
+    # The agent's browser is in Berlin; the client is in New York; the server runs on UTC.
+    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Berlin")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        browser_login(page, "agent@operant.test")
+        page.goto(f"/console/tickets/{tickets['general'].ref}/")
+        target = page.locator("#clock .clock-target")
+        expect(target.locator(".zone-client")).to_have_text("Wed 18 Nov 2026, 17:00 EST")
+        expect(target.locator("time")).to_have_text(re.compile(r"^Wed 18 Nov 2026, 23:00 GMT\+1$"))
+        # Panels swapped in by an action get the same treatment.
+        page.locator("#classification").get_by_role("button", name="Outage", exact=True).click()
+        expect(target.locator(".zone-client")).to_have_text("Tue 17 Nov 2026, 17:00 EST")
+        expect(target.locator("time")).to_have_text(re.compile(r"^Tue 17 Nov 2026, 23:00 GMT\+1$"))
+    finally:
+        context.close()

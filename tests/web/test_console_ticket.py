@@ -43,13 +43,14 @@ def ticket(client_a):
 @pytest.fixture
 def conversation(ticket, agent):
     """One message of each kind, an HTML mail, and two attachments (one too large to keep)."""
+    fresh = "Hi <team>,\nhow do they work?\n\n"
     inbound = Message.objects.create(
         ticket=ticket,
         kind=MessageKind.INBOUND,
         from_address="alice@acme-dental.example",
         from_name="Alice Adams",
-        text="Hi <team>,\nhow do they work?\n\nOn Mon, 30 Nov 2026 at 09:00, Bob wrote:\n> old stuff",
-        quoted_text_start=34,
+        text=fresh + "On Mon, 30 Nov 2026 at 09:00, Bob wrote:\n> old stuff",
+        quoted_text_start=len(fresh),
         created_at=TUESDAY_10AM,
     )
     Attachment.objects.create(
@@ -95,12 +96,17 @@ def test_the_conversation_shows_each_kind_distinctly(agent_client, ticket, conve
 
 def test_text_is_escaped_and_its_quoted_history_folded(agent_client, ticket, conversation):
     html = agent_client.get(url(ticket)).content.decode()
-    assert "<p>Hi &lt;team&gt;,<br>how do they work?</p>" in html
+    body = re.search(
+        rf'id="message-{conversation.pk}".*?<div class="message-body">(.*?)<ul class="attachments"',
+        html,
+        re.DOTALL,
+    ).group(1)
+    fresh, _, folded = body.partition('<details class="quoted-history">')
+    assert "<p>Hi &lt;team&gt;,<br>how do they work?</p>" in fresh
     assert "<team>" not in html
-    folded = re.search(r'<details class="quoted-history">.*?</details>', html, re.DOTALL)
-    assert folded
-    assert "Bob wrote:" in folded.group(0)
-    assert "&gt; old stuff" in folded.group(0)
+    assert "Bob wrote" not in fresh
+    assert "Bob wrote:" in folded
+    assert "&gt; old stuff" in folded
 
 
 def test_only_the_sanitized_html_of_a_message_is_rendered_as_html(

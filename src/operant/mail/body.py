@@ -80,7 +80,8 @@ def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[s
     A missing charset that turns out to be UTF-8 is no problem (it is what senders mean);
     every other fallback is recorded, as the text may be garbled.
     """
-    declared = (charset or "").strip().strip("\"'").lower() or None
+    # Only the characters charset names are made of (RFC 2978): no quotes, spaces or NULs.
+    declared = re.sub(r"[^A-Za-z0-9._:+()-]", "", charset or "")[:40].lower() or None
     codec = _codec(declared) if declared else None
     if declared and codec is None:
         problems.append(f"{what}: unknown charset {declared!r}")

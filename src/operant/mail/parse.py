@@ -9,6 +9,7 @@ so nothing a client sent is lost to a parser bug.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,8 @@ _MAIL_HEADERS = frozenset(
     "from to cc bcc subject date message-id received return-path mime-version content-type "
     "sender reply-to delivered-to x-original-to in-reply-to references envelope-to".split()
 )
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 T = TypeVar("T")
 
@@ -119,7 +122,7 @@ def fallback_message_id(raw: bytes) -> str:
 
 def _tidy(problems: list[str]) -> list[str]:
     """Problems once each, in order, and not so many that a hostile mail floods the log."""
-    unique = list(dict.fromkeys(problems))
+    unique = list(dict.fromkeys(_CONTROL.sub("?", p) for p in problems))
     if len(unique) <= MAX_PROBLEMS:
         return unique
     return [*unique[:MAX_PROBLEMS], f"... and {len(unique) - MAX_PROBLEMS} more problems"]

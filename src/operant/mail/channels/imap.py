@@ -17,6 +17,7 @@ import logging
 import re
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,7 @@ BATCH_BYTES = 25 * 1024 * 1024
 # RFC 2177: re-issue IDLE well within 29 minutes; a pass also runs after each IDLE period,
 # which catches anything a missed notification would have hidden.
 IDLE_SECONDS = 5 * 60
+IDLE_SLICE_SECONDS = 1.0
 # Reconnect after 1, 2, 4, ... seconds, at most this long.
 MAX_BACKOFF_SECONDS = 5 * 60
 CONNECT_TIMEOUT_SECONDS = 60
@@ -177,7 +179,6 @@ class ImapPoller:
         self.clock = clock
         self.stop = stop or threading.Event()
         self.idle_supported = False
-        self._stored = 0
 
     # ---- connection ---------------------------------------------------------------------
 
@@ -243,8 +244,8 @@ class ImapPoller:
                     sizes[uid.decode()] = int(match.group(2) or match.group(3))
         return sorted(sizes.items(), key=lambda pair: int(pair[0]))
 
-    def _handle(self, raw: bytes) -> bool:
-        """Store and process one message. True when its row is settled (safe to acknowledge)."""
+    def _handle(self, raw: bytes) -> tuple[bool, bool]:
+        """Store and process one message: (stored now?, row settled, so safe to acknowledge?)."""
         from operant.mail.services import inbound_process, inbound_receive
 
         now = self.clock()
@@ -254,8 +255,7 @@ class ImapPoller:
             # worker is retrying after an error stays due later and is not claimed here.
             inbound_process(inbound=row, now=now)
             row = InboundMessage.objects.only("state").get(pk=row.pk)
-        self._stored += int(created)
-        return row.state in SETTLED
+        return created, row.state in SETTLED
 
     def _acknowledge(self, mailbox: BaseMailBox, uids: list[str]) -> None:
         """Tell the mailbox these messages are done: called only after their rows committed."""
@@ -279,7 +279,6 @@ class ImapPoller:
            between batches, so the batch in hand is always finished and acknowledged.
         """
         result = PassResult()
-        self._stored = 0
         waiting = self._pending_sizes(mailbox)
         fetchable: list[tuple[str, int]] = []
         for uid, length in waiting:
@@ -303,13 +302,17 @@ class ImapPoller:
                     continue  # an unsolicited FETCH (another client's flag change), not ours
                 wanted.discard(message.uid)
                 result.fetched += 1
-                if self._handle(raw):
+                created, settled = self._handle(raw)
+                result.stored += int(created)
+                if settled:
                     done.append(message.uid)
                 else:
                     result.left += 1
             self._acknowledge(mailbox, done)
             result.acknowledged += len(done)
-        result.stored = self._stored
+        # imaplib files every untagged reply (one EXPUNGE per moved message) in a dict that
+        # only grows on a connection that lives for weeks; nothing reads these after the pass.
+        mailbox.client.untagged_responses.clear()
         return result
 
     # ---- waiting ------------------------------------------------------------------------
@@ -317,9 +320,9 @@ class ImapPoller:
     def wait_for_mail(self, mailbox: BaseMailBox, timeout: float) -> bool:
         """Block until the server reports a change (IDLE), ``timeout`` passes or stop is set.
 
-        True when the server said something (new mail, most likely). Without IDLE this is a
-        plain sleep of the poll interval. IDLE is polled in one-second slices so SIGTERM is
-        honoured promptly.
+        True when the server said something worth a pass (EXISTS, EXPUNGE, BYE, ...);
+        Dovecot's "* OK Still here" keepalives are not. Without IDLE this is a plain sleep of
+        the poll interval. IDLE is polled in short slices so SIGTERM is honoured promptly.
         """
         if not self.idle_supported:
             self.stop.wait(timeout)
@@ -327,9 +330,17 @@ class ImapPoller:
         waited = 0.0
         with mailbox.idle as idle:
             while waited < timeout and not self.stop.is_set():
-                if idle.poll(timeout=1.0):
+                started = time.monotonic()
+                lines = idle.poll(timeout=IDLE_SLICE_SECONDS)
+                if any(not line.startswith(b"* OK") for line in lines):
                     return True
-                waited += 1.0
+                spent = time.monotonic() - started
+                if not lines and spent < IDLE_SLICE_SECONDS / 2:
+                    # Readable but no line: the peer closed the socket (imap-tools swallows
+                    # the EOF). Return, so leaving IDLE fails and the caller reconnects,
+                    # rather than spin on a dead socket.
+                    return True
+                waited += spent
         return False
 
     # ---- the loop -----------------------------------------------------------------------
