@@ -17,6 +17,7 @@ backend at it, so acknowledgements and replies travel by real SMTP into real mai
 from __future__ import annotations
 
 import asyncio
+import grp
 import os
 import pwd
 import shutil
@@ -177,10 +178,11 @@ def _accounts() -> dict[str, str]:
     """Who runs what. As root: Dovecot's own users, mail as ``mail``. Otherwise: ourselves."""
     if os.geteuid() == 0:
         mail = pwd.getpwnam("mail") if _user_exists("mail") else pwd.getpwnam("nobody")
-        internal = "dovecot" if _user_exists("dovecot") else mail.pw_name
-        login = "dovenull" if _user_exists("dovenull") else internal
+        internal = pwd.getpwnam("dovecot") if _user_exists("dovecot") else mail
+        login = "dovenull" if _user_exists("dovenull") else internal.pw_name
         return {
-            "internal": internal,
+            "internal": internal.pw_name,
+            "internal_group": grp.getgrgid(internal.pw_gid).gr_name,
             "login": login,
             "uid": str(mail.pw_uid),
             "gid": str(mail.pw_gid),
@@ -188,6 +190,7 @@ def _accounts() -> dict[str, str]:
     me = pwd.getpwuid(os.geteuid())
     return {
         "internal": me.pw_name,
+        "internal_group": grp.getgrgid(os.getegid()).gr_name,
         "login": me.pw_name,
         "uid": str(me.pw_uid),
         "gid": str(os.getegid()),
@@ -214,6 +217,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {accounts["internal"]}
+default_internal_group = {accounts["internal_group"]}
 default_login_user = {accounts["login"]}
 first_valid_uid = {min(int(accounts["uid"]), 500)}
 first_valid_gid = {min(int(accounts["gid"]), 500)}

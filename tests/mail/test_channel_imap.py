@@ -226,15 +226,39 @@ def test_a_stop_request_ends_an_idle_wait(imap_settings: DovecotServer) -> None:
 
 
 class RecordingStop(threading.Event):
-    """A stop event that records the backoff delays instead of sleeping them."""
+    """A stop event that records the delays it is asked to sleep instead of sleeping them,
+    and sets itself after ``stop_after`` of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, stop_after: int | None = None) -> None:
         super().__init__()
         self.delays: list[float] = []
+        self.stop_after = stop_after
 
     def wait(self, timeout: float | None = None) -> bool:
         self.delays.append(timeout or 0)
+        if self.stop_after is not None and len(self.delays) >= self.stop_after:
+            self.set()
         return self.is_set()
+
+
+def test_without_idle_it_polls_every_poll_seconds(
+    imap_settings: DovecotServer, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OPERANT_IMAP_POLL_SECONDS = 7
+    imap_settings.append(SUPPORT, make_mail(message_id="polled@client-a.test"))
+    stop = RecordingStop(stop_after=1)
+    poller = ImapPoller(imap_config(), stop=stop)
+    real_connect = poller.connect
+
+    def connect_without_idle() -> Any:
+        mailbox = real_connect()
+        poller.idle_supported = False  # as on a server that does not offer IDLE
+        return mailbox
+
+    monkeypatch.setattr(poller, "connect", connect_without_idle)
+    poller.run()
+    assert stop.delays == [7]  # one pass found the message, the next found none, then sleep
+    assert Message.objects.filter(message_id="polled@client-a.test").exists()
 
 
 def test_connection_errors_are_logged_and_retried_with_backoff(

@@ -145,3 +145,13 @@ def test_a_post_without_raw_mime_is_rebuilt_from_mailguns_fields() -> None:
     assert row.dedupe_key == "parsed@elsewhere.test"
     assert row.from_address == "stranger@elsewhere.test"
     assert row.subject == "Parsed post"
+
+
+def test_an_urlencoded_post_keeps_the_raw_bytes_too() -> None:
+    from urllib.parse import urlencode
+
+    raw = make_mail(message_id="urlencoded@client-a.test") + b"\xe9\xff 8-bit\r\n"
+    body = urlencode({"body-mime": raw, **signed()}).encode()
+    response = Client().post(URL, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert bytes(InboundMessage.objects.get().raw) == raw

@@ -169,9 +169,12 @@ def test_killing_the_fetcher_mid_batch_loses_and_duplicates_nothing(
         stdout=subprocess.DEVNULL,
     )
     fetch = [str(OPERANT), "imap", "--once", "--batch", "20"]
-    kills = [run_and_kill(fetch, env, db, rng.uniform(0.3, 1.5)) for _ in range(KILLS)]
-    assert any(kills), f"the fetcher was never killed mid-run (seed {SEED})"
-    assert len(mailboxes.messages(SUPPORT)) > 0, "the kills came too late to matter"
+    kills = 0
+    for _ in range(KILLS):
+        kills += run_and_kill(fetch, env, db, rng.uniform(0.3, 1.5))
+        if not mailboxes.messages(SUPPORT):
+            break  # a fast machine: the mailbox is done before all the kills were spent
+    assert kills, f"the fetcher was never killed mid-run (seed {SEED})"
 
     finished = subprocess.run(
         fetch, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=FINISH_WAIT_SECONDS

@@ -266,3 +266,21 @@ def test_it_survives_absurdly_deep_nesting() -> None:
 
     assert isinstance(parsed.text, str)
     assert any("nested" in p for p in parsed.problems)
+
+
+def test_it_keeps_the_headers_when_nesting_defeats_the_mime_parser() -> None:
+    depth = 1500
+    head = "".join(
+        f'--b{i}\nContent-Type: multipart/mixed; boundary="b{i + 1}"\n\n' for i in range(depth)
+    )
+    raw = (
+        "From: a@x.example\nSubject: nested\nMessage-ID: <deeper@x>\n"
+        f'Content-Type: multipart/mixed; boundary="b0"\n\n{head}x\n'
+    ).encode()
+
+    parsed = parse_message(raw)
+
+    assert not parsed.fatal
+    assert parsed.subject == "nested"
+    assert parsed.message_id == "deeper@x"
+    assert any("MIME structure could not be read" in p for p in parsed.problems)

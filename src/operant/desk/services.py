@@ -30,6 +30,7 @@ from operant.desk.models import (
     TicketEvent,
     TicketState,
 )
+from operant.mail.loops import LOOP_HEADER
 from operant.notify.services import new_message_id, notification_queue
 from operant.policy.loader import current_policy
 from operant.policy.services import policy_version_record
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from operant.policy.models import PolicyVersion
     from operant.policy.schema import Policy
 
-LOOP_HEADER = "X-Operant-Loop"
 
 
 class TicketError(UserError):

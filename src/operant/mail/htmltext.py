@@ -56,6 +56,7 @@ class _Extractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[tuple[int, str]] = []  # (quote depth, text) of finished lines
         self.current: list[str] = []
+        self.has_text = False  # the current line has more than white space
         self.current_depth = 0
         self.depth = 0  # open <blockquote> elements
         self.skip = 0  # open elements whose content is not text (script, style, head, ...)
@@ -67,15 +68,17 @@ class _Extractor(HTMLParser):
         if not self.current:
             self.current_depth = self.depth
         self.current.append(data)
+        self.has_text = self.has_text or bool(data.strip())
 
     def _newline(self) -> None:
         self.lines.append((self.current_depth, "".join(self.current).rstrip()))
         self.current = []
+        self.has_text = False
         self.current_depth = self.depth
 
     def _break(self, blank: bool) -> None:
         """End the current line; for paragraphs also leave one blank line."""
-        if "".join(self.current).strip():
+        if self.has_text:
             self._newline()
         else:
             self.current = []
@@ -84,9 +87,6 @@ class _Extractor(HTMLParser):
 
     # -- parser callbacks ----------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body":
-            # An unclosed <head> must not swallow the whole message.
-            self.skip = 0
         if tag in _SKIP:
             self.skip += 1
             return
@@ -107,7 +107,7 @@ class _Extractor(HTMLParser):
                 self._text("- ")
             elif tag == "pre":
                 self.pre += 1
-        elif tag in _CELL and "".join(self.current).strip():
+        elif tag in _CELL and self.has_text:
             self._text(" ")
         elif tag == "img":
             alt = _SPACES.sub(" ", values.get("alt", "")).strip()
@@ -144,7 +144,7 @@ class _Extractor(HTMLParser):
                 self._text(line.replace("\xa0", " "))
             return
         text = _SPACES.sub(" ", data)
-        if not "".join(self.current).strip():
+        if not self.has_text:
             text = text.lstrip()
         if text:
             self._text(text)
@@ -152,7 +152,7 @@ class _Extractor(HTMLParser):
     # -- result --------------------------------------------------------------------------
     def result(self) -> HtmlText:
         """Join the lines: quote prefixes added, runs of blank lines cut to one, ends trimmed."""
-        if "".join(self.current).strip():
+        if self.has_text:
             self._newline()
         out: list[tuple[bool, str]] = []  # (is blank, rendered line)
         offset = 0

@@ -176,18 +176,24 @@ def parse_message(
     body_start = raw.lstrip(b"\r\n")
     if len(body_start) != len(raw):
         problems.append("blank lines before the headers; ignored")
+    parser = BytesParser(policy=policy.default)
     try:
-        message = BytesParser(policy=policy.default).parsebytes(body_start)
-    except Exception as exc:  # noqa: BLE001 - the parser itself gave up: not readable as mail
-        return _fatal([f"could not be read as mail ({type(exc).__name__})"])
+        message = parser.parsebytes(body_start)
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting
+        # The headers alone may still be readable: enough to thread and flag the message.
+        problems.append(f"MIME structure could not be read ({type(exc).__name__})")
+        try:
+            message = parser.parsebytes(body_start, headersonly=True)
+        except Exception as again:  # noqa: BLE001 - not readable as mail at all
+            return _fatal([*problems, f"could not be read as mail ({type(again).__name__})"])
     headers = _guarded(problems, "headers", lambda: HeaderReader(message, problems), None)
     if headers is None or not _MAIL_HEADERS & headers.values.keys():
         problems.append("no mail headers found: not an email message")
         return _fatal(problems, headers)
-    return _parse_parsed(message, headers, problems, max_attachment_bytes)
+    return _read_message(message, headers, problems, max_attachment_bytes)
 
 
-def _parse_parsed(
+def _read_message(
     message: Message, headers: HeaderReader, problems: list[str], max_attachment_bytes: int
 ) -> ParsedMessage:
     message_id = headers.message_id("Message-ID")

@@ -13,6 +13,7 @@ _MAX_ATTRIBUTION = 400
 
 # "On <date>, <name> wrote:" and its translations. A digit (the date) is required so that a
 # sentence such as "On Monday I wrote:" is not taken for an attribution line.
+_INTRO = re.compile(r"(?:On|Le|El|Em|Il|Am|Op|Den|På)\s", re.IGNORECASE)
 _ATTRIBUTIONS = (
     re.compile(r"^On\s.*\d.*\bwrote\s?:$", re.IGNORECASE),
     re.compile(
@@ -54,7 +55,7 @@ def _next_nonblank(lines: list[str], start: int, limit: int) -> list[int]:
 def _attribution_end(lines: list[str], i: int) -> int | None:
     """Index of the last line of an attribution starting at line i (clients wrap long ones)."""
     line = lines[i].strip()
-    if not line or len(line) > _MAX_ATTRIBUTION or _quoted(line):
+    if not _INTRO.match(line) or len(line) > _MAX_ATTRIBUTION:
         return None
     if any(p.match(line) for p in _ATTRIBUTIONS):
         return i

@@ -84,7 +84,42 @@ def _parse(command: OperantCommand, options: dict[str, Any]) -> None:
         command.stdout.write(line)
 
 
+def _ingest_arguments(parser: Any) -> None:
+    parser.add_argument("files", metavar="FILE", nargs="+", help="message files (.eml)")
+
+
+def _ingest(command: OperantCommand, options: dict[str, Any]) -> None:
+    """Run each file through the whole pipeline as if it had arrived; one line per file.
+
+    A file that cannot be read is reported and the rest still go through; the exit status is
+    non-zero when any file could not be read.
+    """
+    from django.utils import timezone
+
+    from operant.mail.models import InboundChannel
+    from operant.mail.services import mail_ingest
+
+    unreadable = 0
+    for name in options["files"]:
+        try:
+            raw = read_message_file(name)
+        except UserError as exc:
+            command.stderr.write(f"{name}: {exc}")
+            unreadable += 1
+            continue
+        outcome = mail_ingest(raw=raw, channel=InboundChannel.FILE, now=timezone.now())
+        where = outcome.ticket_ref or "no ticket"
+        command.stdout.write(f"{name}: {where} ({outcome.detail})")
+    if unreadable:
+        raise UserError(f"{unreadable} of {len(options['files'])} file(s) could not be read")
+
+
 ACTIONS: dict[str, Action] = {
+    "ingest": Action(
+        help="run message files through the whole pipeline as if they had arrived",
+        add_arguments=_ingest_arguments,
+        run=_ingest,
+    ),
     "parse": Action(
         help="parse a message file and show what the desk reads from it",
         add_arguments=_parse_arguments,

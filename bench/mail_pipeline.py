@@ -1,0 +1,366 @@
+"""Benchmark: the inbound mail pipeline against django-helpdesk's email import.
+
+The same few thousand varied messages (bench/_mailset.py: plain, HTML, multipart with
+attachments, Latin-1, RFC 2047, quoted replies threaded by In-Reply-To or ``[OPR-n]``,
+auto-replies, unknown senders, redeliveries) go through
+
+- ours: ``operant.mail.services.mail_ingest(raw=..., channel="file", now=...)`` per message,
+  the whole pipeline: store the raw message, parse, route and thread, classify, compute the
+  response clock, store the message and its attachments, queue the acknowledgement;
+- the peer: django-helpdesk 2.6.1's own per-message import function
+  ``helpdesk.email.extract_email_metadata``, fed the way its IMAP and local-mailbox importers
+  feed it (bench/peers/helpdesk_import.py), in its own venv (bench/.venv-peers, created on the
+  first run).
+
+Each side runs in a fresh process of its own, on SQLite in a fresh temporary directory, with
+its own parsing and database writes inside the timed loop; the files are read before the clock
+starts. The sides run one after the other in the same run, because the machines are shared and
+absolute times drift. After the run our database is checked (every message stored, none
+failed, every row settled, tickets and threads as the set implies), so the rate is of work done.
+
+Targets (the issue): ours at least 10x helpdesk's rate, and at least 200 messages per second.
+The figures are reported, never asserted: the exit code is 0 unless something crashed or our
+correctness checks failed.
+
+Run: ``.venv/bin/python bench/mail_pipeline.py [--messages N] [--seed S] [--skip-peer]
+[--json] [--profile] [--keep]``, or ``bench/run mail_pipeline``; or import and call ``main()``,
+which returns the figures as a dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+PEER_VENV = BENCH_DIR / ".venv-peers"
+PEER_REQUIREMENTS = ("django-helpdesk==2.6.1", "Django==5.2.19")
+PEER_HARNESS = BENCH_DIR / "peers" / "helpdesk_import.py"
+TARGET_RATIO = 10.0
+TARGET_RATE = 200.0
+
+if str(BENCH_DIR) not in sys.path:  # imported as bench.mail_pipeline: find bench/_mailset.py
+    sys.path.insert(0, str(BENCH_DIR))
+
+from _mailset import DEFAULT_COUNT, DEFAULT_SEED, MailSet, generate  # noqa: E402
+
+# --- the message set on disk ------------------------------------------------------------------
+
+
+def write_set(mailset: MailSet, workdir: Path) -> None:
+    """The messages as numbered .eml files plus a manifest both harnesses read."""
+    eml = workdir / "eml"
+    eml.mkdir(parents=True)
+    items = []
+    for index, mail in enumerate(mailset.mails, 1):
+        name = f"{index:05d}.eml"
+        (eml / name).write_bytes(mail.raw)
+        items.append(
+            {
+                "file": name,
+                "received_at": mail.received_at.isoformat(),
+                "kind": mail.kind,
+                "message_id": mail.message_id.strip("<>"),
+            }
+        )
+    manifest = {
+        "seed": mailset.seed,
+        "clients": [
+            {"name": c.name, "package_key": c.package_key, "emails": list(c.emails)}
+            for c in mailset.clients
+        ],
+        "messages": items,
+    }
+    (workdir / "manifest.json").write_text(json.dumps(manifest))
+
+
+# --- ours (runs in its own process: ``mail_pipeline.py --run-ours WORKDIR``) -------------------
+
+
+def run_ours(workdir: Path, profile: bool = False) -> dict[str, Any]:
+    """Set up Django on a fresh SQLite database, create the clients, time the pipeline."""
+    data_dir = workdir / "ours"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["OPERANT_DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "operant.settings"
+    os.environ["OPERANT_LOG_LEVEL"] = "WARNING"  # the peer logs nothing either
+    os.environ["OPERANT_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command
+
+    from operant.accounts.services import client_create
+    from operant.mail.services import mail_ingest
+
+    call_command("migrate", verbosity=0)
+    manifest = json.loads((workdir / "manifest.json").read_text())
+    for spec in manifest["clients"]:
+        client_create(name=spec["name"], package_key=spec["package_key"], emails=spec["emails"])
+    items = manifest["messages"]
+    raws = [(workdir / "eml" / item["file"]).read_bytes() for item in items]
+    arrivals = [datetime.fromisoformat(item["received_at"]) for item in items]
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    outcomes = []
+    began = time.perf_counter()
+    for raw, now in zip(raws, arrivals, strict=True):
+        outcomes.append(mail_ingest(raw=raw, channel="file", now=now))
+    seconds = time.perf_counter() - began
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(workdir / "ours.prof"))
+
+    figures: dict[str, Any] = {
+        "name": "operant",
+        "function": "operant.mail.services.mail_ingest",
+        "messages": len(raws),
+        "seconds": seconds,
+        "rate": len(raws) / seconds if seconds else None,
+    }
+    figures.update(check_ours(manifest, outcomes))
+    return figures
+
+
+def check_ours(manifest: dict[str, Any], outcomes: list[Any]) -> dict[str, Any]:
+    """What the run stored, and whether it is what the message set implies."""
+    from operant.desk.models import Attachment, Message, MessageKind, Ticket
+    from operant.mail.models import InboundMessage, InboundState
+    from operant.notify.models import Notification
+
+    items = manifest["messages"]
+    ids = {item["message_id"] for item in items}
+    stored = set(InboundMessage.objects.values_list("dedupe_key", flat=True))
+    states = Counter(InboundMessage.objects.values_list("state", flat=True))
+    thread_starts = sum(item["kind"] == "new" for item in items)
+    details = Counter(re.sub(r"OPR-\d+", "OPR-n", o.detail) for o in outcomes)
+    problems = []
+    if ids - stored:
+        problems.append(f"{len(ids - stored)} messages have no InboundMessage row")
+    if len(stored) != len(ids):
+        problems.append(f"{len(stored)} InboundMessage rows for {len(ids)} distinct messages")
+    failed = [o for o in outcomes if o.state == InboundState.FAILED]
+    if failed:
+        problems.append(f"{len(failed)} messages failed, e.g. {failed[0].detail!r}")
+    unsettled = sum(n for s, n in states.items() if s not in ("processed", "ignored"))
+    if unsettled:
+        problems.append(f"{unsettled} InboundMessage rows not settled: {dict(states)}")
+    tickets = Ticket.objects.count()
+    inbound_messages = Message.objects.filter(kind=MessageKind.INBOUND).count()
+    return {
+        "checks_ok": not problems,
+        "check_problems": problems,
+        "inbound_rows": len(stored),
+        "inbound_states": dict(states),
+        "flagged": InboundMessage.objects.filter(flagged=True).count(),
+        "tickets": tickets,
+        "thread_starts_in_set": thread_starts,
+        "tickets_by_class": dict(Counter(Ticket.objects.values_list("request_class", flat=True))),
+        "inbound_messages": inbound_messages,
+        "attachments": Attachment.objects.count(),
+        "acknowledgements_queued": Notification.objects.filter(kind="desk.acknowledgement").count(),
+        "outcomes": dict(details.most_common()),
+    }
+
+
+# --- the peer ---------------------------------------------------------------------------------
+
+
+def peer_python() -> Path:
+    """The peer venv's python, creating the venv and installing the peer when needed."""
+    python = PEER_VENV / "bin" / "python"
+    stamp = PEER_VENV / ".operant-peers"
+    wanted = "\n".join(PEER_REQUIREMENTS)
+    if not python.exists():
+        base = shutil.which("python3.11") or shutil.which("python3") or sys.executable
+        print(f"creating {PEER_VENV} for the peer (first run)", file=sys.stderr)
+        subprocess.run([base, "-m", "venv", str(PEER_VENV)], check=True)
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print(f"installing {', '.join(PEER_REQUIREMENTS)} into {PEER_VENV}", file=sys.stderr)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        stamp.write_text(wanted)
+    return python
+
+
+def run_subprocess(command: list[str], env_extra: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one harness and read the JSON object it prints last."""
+    env = {**os.environ, **(env_extra or {})}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command[:2])} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_peer(workdir: Path) -> dict[str, Any]:
+    python = peer_python()
+    env = {"PYTHONPATH": str(PEER_HARNESS.parent), "DJANGO_SETTINGS_MODULE": "helpdesk_settings"}
+    return run_subprocess([str(python), str(PEER_HARNESS), str(workdir)], env)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=DEFAULT_COUNT, help="default 3000")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--skip-peer", action="store_true", help="time ours only")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--profile", action="store_true", help="cProfile ours; print hotspots")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    options = parser.parse_args([] if argv is None else argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="operant-mailbench-"))
+    try:
+        mailset = generate(options.messages, options.seed)
+        write_set(mailset, workdir)
+        command = [sys.executable, str(Path(__file__).resolve()), "--run-ours", str(workdir)]
+        if options.profile:
+            command.append("--profile")
+        figures: dict[str, Any] = {"set": mailset.summary(), "seed": options.seed}
+        figures["ours"] = run_subprocess(command)
+        if options.profile:
+            figures["hotspots"] = hotspots(workdir / "ours.prof")
+        figures["peer"] = None
+        if not options.skip_peer:
+            try:
+                figures["peer"] = run_peer(workdir)
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+                figures["peer"] = {"unavailable": str(exc)}
+        summarise(figures)
+        if options.json:
+            print(json.dumps(figures, indent=2, default=str))
+        else:
+            report(figures)
+    finally:
+        if options.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return figures
+
+
+def summarise(figures: dict[str, Any]) -> None:
+    ours, peer = figures["ours"], figures["peer"]
+    figures["rate_target_met"] = ours["rate"] >= TARGET_RATE
+    if peer and peer.get("rate"):
+        figures["ratio"] = ours["rate"] / peer["rate"]
+        figures["ratio_target_met"] = figures["ratio"] >= TARGET_RATIO
+    else:
+        figures["ratio"] = figures["ratio_target_met"] = None
+
+
+def hotspots(path: Path, limit: int = 25) -> list[dict[str, Any]]:
+    """The functions with the most cumulative and own time in our timed loop."""
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    rows = []
+    for (filename, line, name), (_, calls, own, cumulative, _) in stats.stats.items():
+        short = filename.replace(str(ROOT) + "/", "")
+        if "site-packages/" in short:
+            short = short.split("site-packages/", 1)[1]
+        rows.append(
+            {"where": f"{short}:{line}:{name}", "calls": calls, "own": own, "cum": cumulative}
+        )
+    by_cum = sorted(rows, key=lambda r: r["cum"], reverse=True)[:limit]
+    by_own = sorted(rows, key=lambda r: r["own"], reverse=True)[:limit]
+    return [{"by": "cumulative", **r} for r in by_cum] + [{"by": "own", **r} for r in by_own]
+
+
+def report(figures: dict[str, Any]) -> None:
+    summary, ours, peer = figures["set"], figures["ours"], figures["peer"]
+    kinds = ", ".join(f"{k} {v}" for k, v in summary["kinds"].items())
+    formats = ", ".join(f"{k} {v}" for k, v in summary["formats"].items())
+    print(
+        f"mail_pipeline: {summary['messages']} messages (seed {figures['seed']}), "
+        f"{summary['bytes_total'] / 1e6:.1f} MB, {summary['clients']} clients / "
+        f"{summary['contacts']} contacts"
+    )
+    print(f"  kinds: {kinds}")
+    print(
+        f"  formats: {formats}; Latin-1 {summary['latin1']}, RFC 2047 headers "
+        f"{summary['rfc2047_headers']}, unknown senders {summary['unknown_sender']}"
+    )
+    print("  each side: fresh process, fresh SQLite, parsing and database writes in the loop")
+    print(f"{'':>22}  {'messages':>8}  {'seconds':>8}  {'msg/s':>8}")
+    print(
+        f"{'operant mail_ingest':>22}  {ours['messages']:>8}  {ours['seconds']:>8.2f}  "
+        f"{ours['rate']:>8.1f}"
+    )
+    if peer is None:
+        print(f"{'django-helpdesk':>22}  skipped (--skip-peer)")
+    elif "unavailable" in peer:
+        print(f"{'django-helpdesk':>22}  unavailable: {peer['unavailable'].splitlines()[0]}")
+    else:
+        print(
+            f"{'django-helpdesk ' + str(peer['version']):>22}  {peer['messages']:>8}  "
+            f"{peer['seconds']:>8.2f}  {peer['rate']:>8.1f}"
+        )
+    checks = "ok" if ours["checks_ok"] else "FAILED: " + "; ".join(ours["check_problems"])
+    print(f"checks (ours): {checks}")
+    print(
+        f"  stored {ours['inbound_rows']} inbound rows {ours['inbound_states']}, "
+        f"{ours['flagged']} flagged; {ours['tickets']} tickets for {ours['thread_starts_in_set']} "
+        f"thread starts; {ours['inbound_messages']} inbound messages, {ours['attachments']} "
+        f"attachments, {ours['acknowledgements_queued']} acknowledgements queued"
+    )
+    print(f"  tickets by class: {ours['tickets_by_class']}")
+    print(f"  outcomes: {ours['outcomes']}")
+    if peer and "unavailable" not in peer:
+        print(
+            f"  helpdesk: {peer['tickets']} tickets, {peer['followups']} follow-ups, "
+            f"{peer['attachments']} attachments, {peer['ignored']} ignored, "
+            f"{peer['errors']} errors {peer['error_samples'] or ''}"
+        )
+    if figures["ratio"] is not None:
+        print(
+            f"ratio ours/helpdesk: {figures['ratio']:.1f}x (target >= {TARGET_RATIO:.0f}x: "
+            f"{'met' if figures['ratio_target_met'] else 'NOT met'})"
+        )
+    print(
+        f"rate: {ours['rate']:.1f} msg/s (target >= {TARGET_RATE:.0f}: "
+        f"{'met' if figures['rate_target_met'] else 'NOT met'})"
+    )
+    if figures.get("hotspots"):
+        print("hotspots of ours (seconds, under cProfile):")
+        for row in figures["hotspots"]:
+            print(
+                f"  {row['by']:>10} {row['cum']:>8.2f} cum {row['own']:>8.2f} own "
+                f"{row['calls']:>8} calls  {row['where']}"
+            )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--run-ours":
+        result = run_ours(Path(sys.argv[2]), profile="--profile" in sys.argv[3:])
+        print(json.dumps(result, default=str))
+        sys.exit(0)
+    figures = main(sys.argv[1:])
+    sys.exit(0 if figures["ours"]["checks_ok"] else 1)
