@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "operant.desk",
     "operant.mail",
     "operant.notify",
+    "operant.allowance",
+    "operant.quotes",
     "operant.web",
     "operant.api",
 ]

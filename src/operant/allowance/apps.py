@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AllowanceConfig(AppConfig):
+    name = "operant.allowance"
+    label = "allowance"
