@@ -209,12 +209,16 @@ def peer_python() -> Path:
 def run_subprocess(command: list[str], env_extra: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one harness and read the JSON object it prints last."""
     env = {**os.environ, **(env_extra or {})}
+    load_before = os.getloadavg()[0]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(
             f"{' '.join(command[:2])} failed ({done.returncode}):\n{done.stderr[-3000:]}"
         )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # The machines are shared: the 1-minute load average around each side says how busy.
+    result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return result
 
 
 def run_peer(workdir: Path) -> dict[str, Any]:
@@ -294,6 +298,11 @@ def hotspots(path: Path, limit: int = 25) -> list[dict[str, Any]]:
     return [{"by": "cumulative", **r} for r in by_cum] + [{"by": "own", **r} for r in by_own]
 
 
+def _load(side: dict[str, Any]) -> str:
+    before, after = side.get("load_average", (None, None))
+    return f"{before}, {after} ({os.cpu_count()} cpu)"
+
+
 def report(figures: dict[str, Any]) -> None:
     summary, ours, peer = figures["set"], figures["ours"], figures["peer"]
     kinds = ", ".join(f"{k} {v}" for k, v in summary["kinds"].items())
@@ -309,10 +318,10 @@ def report(figures: dict[str, Any]) -> None:
         f"{summary['rfc2047_headers']}, unknown senders {summary['unknown_sender']}"
     )
     print("  each side: fresh process, fresh SQLite, parsing and database writes in the loop")
-    print(f"{'':>22}  {'messages':>8}  {'seconds':>8}  {'msg/s':>8}")
+    print(f"{'':>22}  {'messages':>8}  {'seconds':>8}  {'msg/s':>8}  {'load (before, after)':>20}")
     print(
         f"{'operant mail_ingest':>22}  {ours['messages']:>8}  {ours['seconds']:>8.2f}  "
-        f"{ours['rate']:>8.1f}"
+        f"{ours['rate']:>8.1f}  {_load(ours):>20}"
     )
     if peer is None:
         print(f"{'django-helpdesk':>22}  skipped (--skip-peer)")
@@ -321,7 +330,7 @@ def report(figures: dict[str, Any]) -> None:
     else:
         print(
             f"{'django-helpdesk ' + str(peer['version']):>22}  {peer['messages']:>8}  "
-            f"{peer['seconds']:>8.2f}  {peer['rate']:>8.1f}"
+            f"{peer['seconds']:>8.2f}  {peer['rate']:>8.1f}  {_load(peer):>20}"
         )
     checks = "ok" if ours["checks_ok"] else "FAILED: " + "; ".join(ours["check_problems"])
     print(f"checks (ours): {checks}")
@@ -352,8 +361,8 @@ def report(figures: dict[str, Any]) -> None:
         print("hotspots of ours (seconds, under cProfile):")
         for row in figures["hotspots"]:
             print(
-                f"  {row['by']:>10} {row['cum']:>8.2f} cum {row['own']:>8.2f} own "
-                f"{row['calls']:>8} calls  {row['where']}"
+                f"  by {row['by']:<10} cum {row['cum']:>7.2f}  own {row['own']:>7.2f}  "
+                f"calls {row['calls']:>7}  {row['where']}"
             )
 
 

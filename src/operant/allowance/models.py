@@ -75,13 +75,28 @@ class TimeEntryRevision(models.Model):
 
 
 class AllowanceMonth(models.Model):
+    """One client's month of the ledger.
+
+    While the month is open its allowance is the policy's (and the carry-over, when the policy
+    allows one): ``allowance_minutes`` and ``carried_minutes`` are written as the month closes,
+    together with ``final_used_minutes``, and from then on they are the month's figures.
+    """
+
     client = models.ForeignKey(
         "accounts.Client", on_delete=models.PROTECT, related_name="allowance_months"
     )
     month = models.DateField()  # first day of the month, client's calendar
+    # The whole allowance of the month, carry-over included.
     allowance_minutes = models.PositiveIntegerField()
+    # The part of ``allowance_minutes`` carried over from the month before (policy carry_over).
+    carried_minutes = models.PositiveIntegerField(default=0)
+    # The once-per-month notices. The "80" slot holds the policy's highest threshold below
+    # 100 %, whatever its number; the "100" slot the allowance used up.
     notified_80_at = models.DateTimeField(null=True, blank=True)
     notified_100_at = models.DateTimeField(null=True, blank=True)
+    # When the worker must close the month (its last instant on the client's calendar); null
+    # once closed. Indexed so the worker asks "what is due?" instead of scanning the ledger.
+    close_due_at = models.DateTimeField(null=True, blank=True)
     # Set when the month closes: its final figures, as printed on the statement.
     closed_at = models.DateTimeField(null=True, blank=True)
     final_used_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -93,6 +108,23 @@ class AllowanceMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "month"], name="allowance_month_unique")
         ]
+        indexes = [
+            models.Index(
+                fields=["close_due_at"],
+                name="allowance_close_due_idx",
+                condition=Q(close_due_at__isnull=False),
+            ),
+            # "Which clients have no open month?": the worker's check for ledgers to start.
+            models.Index(
+                fields=["client"],
+                name="allowance_open_month_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.month:%Y-%m}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

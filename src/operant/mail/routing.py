@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from operant.desk.models import Attachment, Message, MessageKind, Ticket, TicketEvent
 from operant.mail.models import InboundMessage, InboundState
-from operant.mail.parse import ParsedMessage, parse_message
+from operant.mail.parse import ParsedMessage
 from operant.mail.services import ACK_LIMIT_PER_HOUR, REF_IN_SUBJECT, Outcome
 
 
@@ -115,10 +115,10 @@ def _bounce(
 def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome, Ticket | None]:
     from operant.accounts.services import sender_resolve
     from operant.desk.services import ticket_acknowledge, ticket_client_replied, ticket_open
-    from operant.mail.services import dedupe_key_for
+    from operant.mail.services import dedupe_key_for, parsed_message_of
 
     raw = bytes(inbound.raw)
-    parsed = parse_message(raw)
+    parsed = parsed_message_of(inbound)
     if parsed.fatal:
         InboundMessage.objects.filter(pk=inbound.pk).update(flagged=True)
         return Outcome(InboundState.FAILED, None, "unreadable: " + "; ".join(parsed.problems)), None

@@ -42,6 +42,21 @@ def dedupe_key_for(raw: bytes, parsed: ParsedMessage) -> str:
     return (parsed.message_id or fallback_message_id(raw))[:255]
 
 
+# The parse ``inbound_receive`` made, kept on the row object it created, so that processing that
+# same object (``mail_ingest``, and every channel that stores then processes) does not parse the
+# bytes a second time. A row read back from the database has none and is parsed from its bytes.
+_PARSED_ATTR = "_operant_parsed"
+
+
+def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
+    """The parsed form of a stored message: the receive-time parse when this row object was
+    created by ``inbound_receive`` (same bytes, and parsing is pure), otherwise a fresh parse."""
+    parsed = getattr(inbound, _PARSED_ATTR, None)
+    if parsed is None:
+        parsed = parse_message(bytes(inbound.raw))
+    return parsed
+
+
 def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
     """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
     if channel not in InboundChannel.values:
@@ -68,6 +83,7 @@ def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[Inbound
             row.save()
     except IntegrityError:
         return InboundMessage.objects.get(dedupe_key=key), False
+    setattr(row, _PARSED_ATTR, parsed)
     return row, True
 
 

@@ -3,9 +3,16 @@ client through a signed single-use link, or expired by the worker."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+
+# A quote for minutes beyond the monthly allowance (clause 01) rather than a clause 02 category.
+OVERDRAFT = "allowance_overdraft"
+REF_PREFIX = "Q"
+CENT = Decimal("0.01")
 
 
 class QuoteState(models.TextChoices):
@@ -14,6 +21,39 @@ class QuoteState(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     EXPIRED = "expired", "Expired"
+
+
+class DecidedVia(models.TextChoices):
+    LINK = "link", "the client's signed link"
+    REPLY = "reply", "the client's email reply, confirmed by an agent"
+    AGENT = "agent", "an agent, on the client's word"
+
+
+# Which state may follow which. Accepted and declined are final: a changed offer is a new quote.
+# Sent or expired quotes go back to draft to be revised and sent again (with a fresh link nonce).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    QuoteState.DRAFT: frozenset({QuoteState.SENT}),
+    QuoteState.SENT: frozenset(
+        {QuoteState.ACCEPTED, QuoteState.DECLINED, QuoteState.EXPIRED, QuoteState.DRAFT}
+    ),
+    QuoteState.EXPIRED: frozenset({QuoteState.DRAFT}),
+    QuoteState.ACCEPTED: frozenset(),
+    QuoteState.DECLINED: frozenset(),
+}
+
+
+class QuoteQuerySet(models.QuerySet["Quote"]):
+    def search(self, *, state: str = "", client: str = "", awaiting: bool = False) -> QuoteQuerySet:
+        """Quotes in ``state`` for the client with slug ``client``; blank arguments do not
+        filter. ``awaiting``: only those with a reply acceptance for an agent to confirm."""
+        result = self
+        if state:
+            result = result.filter(state=state)
+        if client:
+            result = result.filter(client__slug=client)
+        if awaiting:
+            result = result.filter(state=QuoteState.SENT, reply_acceptance_at__isnull=False)
+        return result
 
 
 class Quote(models.Model):
@@ -29,9 +69,13 @@ class Quote(models.Model):
     state = models.CharField(max_length=16, choices=QuoteState.choices, default=QuoteState.DRAFT)
     validity_days = models.PositiveIntegerField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Who the last send went to (the ticket's requester or the client's billing address).
+    sent_to = models.EmailField(blank=True)
+    # How many times it was sent; each send is a revision with its own PDF file.
+    revision = models.PositiveIntegerField(default=0)
     valid_until = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_via = models.CharField(max_length=16, blank=True)  # link, reply, agent
+    decided_via = models.CharField(max_length=16, choices=DecidedVia.choices, blank=True)
     # A reply saying yes waits here for an agent to confirm it.
     reply_acceptance_at = models.DateTimeField(null=True, blank=True)
     # When the worker must expire it; set while sent.
@@ -47,7 +91,10 @@ class Quote(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = QuoteQuerySet.as_manager()
+
     class Meta:
+        ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(
                 fields=["expires_due_at"],
@@ -62,7 +109,46 @@ class Quote(models.Model):
 
     @property
     def ref(self) -> str:
-        return f"Q-{self.pk}"
+        return quote_ref(self.pk)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == QuoteState.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Sent and not yet decided: the client may still answer."""
+        return self.state == QuoteState.SENT
+
+    @property
+    def is_final(self) -> bool:
+        return not TRANSITIONS[self.state]
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.is_open and self.reply_acceptance_at is not None
+
+    def may_become(self, state: str) -> bool:
+        return state in TRANSITIONS.get(self.state, frozenset())
+
+    def total(self) -> Decimal:
+        total = self.lines.aggregate(total=Sum("amount"))["total"]
+        return (total or Decimal(0)).quantize(CENT)
+
+    def estimated_hours(self) -> Decimal:
+        hours = self.lines.filter(kind=LineKind.HOURS).aggregate(hours=Sum("hours"))["hours"]
+        return (hours or Decimal(0)).quantize(CENT)
+
+    def pdf_name(self) -> str:
+        """The file of the current revision; older revisions keep theirs, so an email still in
+        the outbox attaches the PDF it was written about."""
+        if self.revision <= 1:
+            return f"{self.ref}.pdf"
+        return f"{self.ref}-r{self.revision}.pdf"
+
+
+def quote_ref(pk: int | None) -> str:
+    return f"{REF_PREFIX}-{pk}"
 
 
 class LineKind(models.TextChoices):
@@ -81,6 +167,16 @@ class QuoteLine(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            # The services refuse these with a message; the database refuses them regardless.
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quotes_line_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gt=0), name="quotes_line_hours_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True) | Q(rate__gte=0), name="quotes_line_rate_gte_0"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description
@@ -94,6 +190,10 @@ class QuoteEvent(models.Model):
     )
     kind = models.CharField(max_length=32)
     data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["quote", "at"], name="quotes_event_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
