@@ -318,6 +318,8 @@ def report(figures: dict[str, Any]) -> None:
         f"{summary['rfc2047_headers']}, unknown senders {summary['unknown_sender']}"
     )
     print("  each side: fresh process, fresh SQLite, parsing and database writes in the loop")
+    if figures.get("hotspots"):
+        print("  ours ran under cProfile (--profile): its rate here is slower than unprofiled")
     print(f"{'':>22}  {'messages':>8}  {'seconds':>8}  {'msg/s':>8}  {'load (before, after)':>20}")
     print(
         f"{'operant mail_ingest':>22}  {ours['messages']:>8}  {ours['seconds']:>8.2f}  "

@@ -23,26 +23,42 @@ class Overdraft(AllowanceError):
     """An adjustment entry would take the month past its allowance (clause 01: never silently
     overdrawn). Carries the figures so a page can offer the split."""
 
-    def __init__(self, *, requested: int, remaining: int, allowance: int, month: dt.date) -> None:
+    def __init__(
+        self,
+        *,
+        requested: int,
+        remaining: int,
+        allowance: int,
+        month: dt.date,
+        used_in: dt.date | None = None,
+    ) -> None:
         self.requested = requested
-        self.remaining = remaining
+        self.remaining = max(remaining, 0)
         self.allowance = allowance
         self.month = month
-        self.overflow = requested - remaining
+        self.overflow = requested - self.remaining
         label = f"{month:%B %Y}"
-        if remaining <= 0:
-            message = (
-                f"the {allowance}-minute allowance for {label} is used up, so these "
-                f"{requested} minutes cannot be charged to it: quote the work, or turn the "
-                "request into a quote"
+        if used_in is not None:
+            # Carry-over: the month's unused minutes already count in the next month.
+            what = (
+                f"only {self.remaining} more minutes can be charged to {label}: the rest of its "
+                f"allowance was carried over into {used_in:%B %Y} and is used there"
             )
+        elif self.remaining == 0:
+            what = f"the {allowance}-minute allowance for {label} is used up"
         else:
-            message = (
-                f"only {remaining} of the {allowance} allowance minutes for {label} remain, "
-                f"not {requested}: split the entry (log the {remaining} minutes that fit and "
-                f"quote the other {self.overflow}), or turn the request into a quote"
+            what = (
+                f"only {self.remaining} of the {allowance} allowance minutes for {label} "
+                f"remain, not {requested}"
             )
-        super().__init__(message)
+        if self.remaining == 0:
+            advice = "quote the work, or turn the request into a quote"
+        else:
+            advice = (
+                f"split the entry (log the {self.remaining} minutes that fit and quote the other "
+                f"{self.overflow}), or turn the request into a quote"
+            )
+        super().__init__(f"{what}: {advice}")
 
 
 class EntryNotFound(AllowanceError):

@@ -116,6 +116,7 @@ def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome,
     from operant.accounts.services import sender_resolve
     from operant.desk.services import ticket_acknowledge, ticket_client_replied, ticket_open
     from operant.mail.services import dedupe_key_for, parsed_message_of
+    from operant.quotes.replies import quote_reply_hook
 
     raw = bytes(inbound.raw)
     parsed = parsed_message_of(inbound)
@@ -145,6 +146,7 @@ def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome,
                 InboundState.IGNORED, ticket.ref, "duplicate of a stored message"
             ), ticket
         ticket_client_replied(ticket=ticket, now=now)
+        quote_reply_hook(ticket=ticket, text=new_text(parsed), now=now)  # guarded; never raises
         return Outcome(
             InboundState.PROCESSED, ticket.ref, f"reply threaded to {ticket.ref}"
         ), ticket
