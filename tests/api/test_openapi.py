@@ -18,7 +18,8 @@ def test_the_openapi_schema_is_json_listing_the_four_ticket_paths(client) -> Non
     assert schema["info"]["title"] == "Operant Desk API"
     assert schema["info"]["version"] == "1"
     paths = schema["paths"]
-    assert set(paths) == {
+    # Other routers (quotes) add their own paths; their tests check those.
+    assert {path for path in paths if path.startswith("/api/tickets")} == {
         "/api/tickets",
         "/api/tickets/{ref}",
         "/api/tickets/{ref}/reply",

@@ -63,6 +63,23 @@ def oos_ticket(client_a: Client, agent: User) -> Ticket:
 
 
 @pytest.fixture
+def general_ticket(client_a: Client) -> Ticket:
+    """An ordinary question of client_a's: in scope, nothing to quote."""
+    from operant.desk.services import ticket_open
+
+    contact = client_a.contacts.get(email="alice@acme-dental.example")
+    return ticket_open(
+        client=client_a,
+        contact=contact,
+        requester_email=contact.email,
+        subject="How do reminders work?",
+        text="Could you tell me how the reminder texts work?",
+        received_at=OPENED,
+        now=OPENED,
+    )
+
+
+@pytest.fixture
 def make_draft(oos_ticket: Ticket, agent: User) -> Callable[..., Quote]:
     """A draft on ``oos_ticket`` with one 2-hour line at the policy rate (250.00 USD)."""
     from operant.quotes.services import quote_create, quote_line_add

@@ -41,7 +41,7 @@ def test_plain_acceptances_say_yes(text: str) -> None:
         "Not accepted.",
         "We do not accept this.",
         "We don't accept",
-        "We won’t go ahead",
+        "We won\u2019t go ahead",
         "Yes, but we cannot afford this month",
         "We decline.",
         "Can we go ahead next week?",

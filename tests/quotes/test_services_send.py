@@ -31,7 +31,9 @@ def test_sending_starts_the_validity_and_emails_the_quote(draft, agent, data_dir
 
     notification = Notification.objects.get(kind="quotes.sent")
     assert notification.to == ["alice@acme-dental.example"]
-    assert notification.subject == f"Quote {quote.ref}: Instagram booking replies [{draft.ticket.ref}]"
+    assert (
+        notification.subject == f"Quote {quote.ref}: Instagram booking replies [{draft.ticket.ref}]"
+    )
     assert notification.attachments == [
         {"filename": pdf.name, "content_type": "application/pdf", "path": str(pdf)}
     ]
@@ -97,7 +99,7 @@ def test_a_currency_other_than_the_packages_is_refused(make_draft, agent) -> Non
     package = quote.client.package
     package.currency = "GBP"
     package.save()
-    with pytest.raises(QuoteError, match="package .* is billed in GBP"):
+    with pytest.raises(QuoteError, match=r"package .* is billed in GBP"):
         quote_send(quote=quote, actor=agent, now=SENT)
     _unchanged(quote)
 
@@ -130,7 +132,11 @@ def test_reopening_and_sending_again_is_a_new_revision_with_new_links(sent, agen
     reopened = quote_reopen(quote=sent, actor=agent, now=SENT + timedelta(hours=1))
     assert (reopened.state, reopened.link_nonce, reopened.expires_due_at) == ("draft", "", None)
     quote_line_add(
-        quote=reopened, kind="fixed", description="Testing", amount="100", now=SENT + timedelta(hours=1)
+        quote=reopened,
+        kind="fixed",
+        description="Testing",
+        amount="100",
+        now=SENT + timedelta(hours=1),
     )
     again = quote_send(quote=reopened, actor=agent, now=SENT + timedelta(hours=2))
     assert again.revision == 2

@@ -358,7 +358,7 @@ def time_log_split(
 
 def _live_entry(entry: TimeEntry) -> TimeEntry:
     locked = (
-        TimeEntry.objects.select_for_update()
+        TimeEntry.objects.select_for_update(of=("self",))
         .select_related("client", "ticket", "quote")
         .filter(pk=entry.pk, deleted_at__isnull=True)
         .first()

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from operant.api import tickets
+from operant.api import quotes, tickets
 from operant.core.errors import UserError
 from operant.desk.serialize import TicketNotFound
 
@@ -22,6 +22,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", tickets.router)
+api.add_router("", quotes.router)
 
 
 @api.exception_handler(UserError)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from operant.core.errors import UserError
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from operant.policy.schema import Policy
 
 
-
 class TicketError(UserError):
     """A ticket action that cannot be done as asked."""
 
@@ -61,16 +61,26 @@ def client_context(client: Client | None, policy: Policy) -> ClientContext | Non
     """What the classifier needs to know of the client: its package and the catalog."""
     if client is None:
         return None
-    from operant.accounts.models import Integration
+    from operant.accounts.models import Integration, ServicePackage
 
     def info(integration: Integration) -> IntegrationInfo:
         return IntegrationInfo(
             key=integration.key, name=integration.name, vendor_key=integration.vendor_key
         )
 
+    # One query: the whole catalog, each integration marked whether the package includes it.
+    catalog = list(
+        Integration.objects.annotate(
+            included=Exists(
+                ServicePackage.integrations.through.objects.filter(
+                    servicepackage_id=client.package_id, integration_id=OuterRef("pk")
+                )
+            )
+        )
+    )
     return ClientContext(
-        included=tuple(info(i) for i in client.package.integrations.all()),
-        catalog=tuple(info(i) for i in Integration.objects.all()),
+        included=tuple(info(i) for i in catalog if i.included),
+        catalog=tuple(info(i) for i in catalog),
         out_of_scope_keys=tuple(category.key for category in policy.out_of_scope),
         minor_request_limit_minutes=policy.allowance.minor_request_limit_minutes,
         package_name=client.package.name,
@@ -144,8 +154,18 @@ def ticket_open(
     )
     _apply_deadlines(ticket, in_force=in_force, now=now)
     ticket.save()
-    _event(ticket, "created", now=now, data={"requester": requester_email})
-    _event(ticket, "classified", now=now, version=in_force.version, data=_verdict_data(verdict))
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(ticket=ticket, kind="created", at=now, data={"requester": requester_email}),
+            TicketEvent(
+                ticket=ticket,
+                kind="classified",
+                at=now,
+                data=_verdict_data(verdict),
+                policy_version=in_force.version,
+            ),
+        ]
+    )
     return ticket
 
 
@@ -206,14 +226,17 @@ def ticket_reclassify(
     return ticket
 
 
-def _threading_headers(ticket: Ticket) -> dict[str, str]:
-    """In-Reply-To and References pointing at the client's latest message, plus our loop mark."""
+def _threading_headers(ticket: Ticket, *, known_ids: list[str] | None = None) -> dict[str, str]:
+    """In-Reply-To and References pointing at the client's latest message, plus our loop mark.
+    ``known_ids`` saves the query when the caller already knows the thread (a new ticket)."""
     headers = {LOOP_HEADER: "1"}
-    ids = list(
-        ticket.messages.exclude(message_id=None)
-        .order_by("created_at")
-        .values_list("message_id", flat=True)
-    )
+    ids = known_ids
+    if ids is None:
+        ids = list(
+            ticket.messages.exclude(message_id=None)
+            .order_by("created_at")
+            .values_list("message_id", flat=True)
+        )
     if ids:
         headers["In-Reply-To"] = f"<{ids[-1]}>"
         headers["References"] = " ".join(f"<{i}>" for i in ids[-20:])
@@ -227,27 +250,39 @@ def reply_subject(ticket: Ticket) -> str:
     return f"{subject} [{ticket.ref}]"
 
 
-def ticket_acknowledge(*, ticket: Ticket, now: datetime) -> Message | None:
-    """Tell the client we have their request: reference, class and target in their timezone."""
+def ticket_acknowledge(
+    *, ticket: Ticket, now: datetime, request_message_id: str | None = None
+) -> Message | None:
+    """Tell the client we have their request: reference, class and target in their timezone.
+    ``request_message_id``: the request's Message-ID when the caller has it (saves a query)."""
     if ticket.client is None:
         return None  # an unknown sender learns nothing from us
-    in_force = policy_in_force()
+    policy = current_policy()
     message_id = new_message_id()
     context = {
         "ticket": ticket,
-        "policy": in_force.policy,
+        "policy": policy,
         "class_label": RequestClass(ticket.request_class).label,
         "target_local": human_datetime(ticket.target_at, ticket.client.zone)
         if ticket.target_at
         else None,
-        "support_email": in_force.policy.contact.support_email,
+        "support_email": policy.contact.support_email,
     }
+    if ticket.request_class == RequestClass.ADJUSTMENT:
+        # Clause 01: a client asking for a minor adjustment learns what this month has left.
+        from operant.allowance.services import allowance_balance, month_of
+
+        context["allowance"] = allowance_balance(
+            client=ticket.client, month=month_of(client=ticket.client, when=now)
+        )
     notification = notification_queue(
         kind="desk.acknowledgement",
         to=[ticket.requester_email],
         subject=reply_subject(ticket),
         body_text=render_to_string("desk/email/acknowledgement.txt", context),
-        headers=_threading_headers(ticket),
+        headers=_threading_headers(
+            ticket, known_ids=[request_message_id] if request_message_id else None
+        ),
         message_id=message_id,
         dedupe_key=f"ack:{ticket.pk}",
         now=now,

@@ -123,7 +123,7 @@ def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome,
     if parsed.fatal:
         InboundMessage.objects.filter(pk=inbound.pk).update(flagged=True)
         return Outcome(InboundState.FAILED, None, "unreadable: " + "; ".join(parsed.problems)), None
-    if parsed.problems:
+    if parsed.problems and not inbound.flagged:
         InboundMessage.objects.filter(pk=inbound.pk).update(flagged=True)
     if parsed.loop_header:
         return Outcome(InboundState.IGNORED, None, "our own message came back (loop header)"), None
@@ -172,7 +172,7 @@ def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome,
             "new ticket from an unknown sender (unmatched queue)",
         ), ticket
     if _ack_allowed(sender, now):
-        ticket_acknowledge(ticket=ticket, now=now)
+        ticket_acknowledge(ticket=ticket, now=now, request_message_id=message_id)
         detail = f"new ticket {ticket.ref}, acknowledged"
     else:
         detail = f"new ticket {ticket.ref}; acknowledgement held back (rate limit)"

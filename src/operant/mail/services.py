@@ -76,7 +76,8 @@ def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[Inbound
         from_address=(parsed.from_.address if parsed.from_ else "")[:320],
         subject=parsed.subject[:998],
         problems=list(parsed.problems),
-        flagged=parsed.fatal,
+        # Unreadable mail, or mail we could read only in part, waits for an agent's eyes.
+        flagged=parsed.fatal or bool(parsed.problems),
     )
     try:
         with transaction.atomic():

@@ -187,9 +187,9 @@ def quote_reopen(*, quote: Quote, actor: User, now: datetime) -> Quote:
 
 def _expire_one(pk: int, due_at: datetime, now: datetime) -> bool:
     with transaction.atomic():
-        claimed = Quote.objects.filter(
-            pk=pk, state=QuoteState.SENT, expires_due_at=due_at
-        ).update(state=QuoteState.EXPIRED, expires_due_at=None, updated_at=now)
+        claimed = Quote.objects.filter(pk=pk, state=QuoteState.SENT, expires_due_at=due_at).update(
+            state=QuoteState.EXPIRED, expires_due_at=None, updated_at=now
+        )
         if not claimed:
             # Another worker took it, or a stale due time outlived its state: clear it so the
             # row stops being due (the condition keeps a newer due time).
@@ -198,9 +198,7 @@ def _expire_one(pk: int, due_at: datetime, now: datetime) -> bool:
             ).update(expires_due_at=None)
             return False
         quote = Quote.objects.select_related("client").get(pk=pk)
-        quote_event(
-            quote, "expired", now=now, data={"valid_until": _iso(quote.valid_until)}
-        )
+        quote_event(quote, "expired", now=now, data={"valid_until": _iso(quote.valid_until)})
     return True
 
 

@@ -21,9 +21,7 @@ def quote_event(
     data: dict[str, Any] | None = None,
 ) -> QuoteEvent:
     """Record one change of ``quote``; a state change also lands in its ticket's history."""
-    event = QuoteEvent.objects.create(
-        quote=quote, kind=kind, at=now, actor=actor, data=data or {}
-    )
+    event = QuoteEvent.objects.create(quote=quote, kind=kind, at=now, actor=actor, data=data or {})
     if quote.ticket_id is not None and kind in TICKET_KINDS:
         from operant.desk.models import TicketEvent
 

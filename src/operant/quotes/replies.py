@@ -29,7 +29,7 @@ _YES = re.compile(
 )
 _NO = re.compile(
     r"\b(no|not|nope|never|cannot|decline\w*|reject\w*|cancel\w*|hold off)\b"
-    r"|n't\b|n’t\b"
+    "|n['\u2019]t\\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _QUOTE_REF = re.compile(rf"\b{REF_PREFIX}-(\d+)\b", re.IGNORECASE)

@@ -188,7 +188,7 @@ def quote_line_add(
     actor: User | None = None,
     now: datetime | None = None,
 ) -> QuoteLine:
-    """Add a line to a draft. An hours line costs hours × rate (the policy's hourly rate unless
+    """Add a line to a draft. An hours line costs hours times rate (the policy's hourly rate unless
     given), rounded to the cent; a fixed line costs ``amount``. Nothing may be negative."""
     from django.utils import timezone
 
@@ -202,7 +202,7 @@ def quote_line_add(
         if hours is None or hours == "":
             raise QuoteError("an hours line needs its hours")
         if amount not in (None, ""):
-            raise QuoteError("an hours line costs hours × rate; leave the amount out")
+            raise QuoteError("an hours line costs hours times rate; leave the amount out")
         hours_d = _decimal(hours, "hours", limit=MAX_HOURS)
         if hours_d == 0:
             raise QuoteError("hours must be more than 0")

@@ -75,9 +75,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     link's nonce, and say what happened."""
     now = timezone.now()
     try:
-        check = quote_link_check(
-            token=token, now=now, viewer_client_id=_viewer_client_id(request)
-        )
+        check = quote_link_check(token=token, now=now, viewer_client_id=_viewer_client_id(request))
     except LinkRefused as exc:
         return _refused(request, str(exc), exc.status)
     quote = check.quote

@@ -33,6 +33,7 @@ CONSOLE_NAV = [
     NavItem("Dashboard", "console:dashboard", exact=True),
     NavItem("Inbox", "console:inbox"),
     NavItem("Clients", "console:clients"),
+    NavItem("Quotes", "console:quotes"),
     NavItem("Policy", "/policy"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]

@@ -132,9 +132,7 @@ def quote_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_accept(
-            quote=quote, via="agent", actor=agent, now=now
-        ),
+        lambda quote, req, agent, now: quote_accept(quote=quote, via="agent", actor=agent, now=now),
         "Acceptance recorded.",
     )
 
@@ -161,9 +159,7 @@ def quote_confirm_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_accept(
-            quote=quote, via="reply", actor=agent, now=now
-        ),
+        lambda quote, req, agent, now: quote_accept(quote=quote, via="reply", actor=agent, now=now),
         "Acceptance by reply confirmed.",
     )
 

@@ -1,7 +1,10 @@
 from django.urls import path
 
 from operant.desk.models import REF_PREFIX
+from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
 from operant.web.console import (
+    quotes,
+    quotes_actions,
     tickets_actions,
     tickets_detail,
     tickets_inbox,
@@ -14,6 +17,7 @@ app_name = "console"
 # A ticket's URL carries its reference as people write it ("OPR-12"); the converter takes
 # the number, so a view never parses references.
 TICKET = f"tickets/{REF_PREFIX}-<int:pk>/"
+QUOTE = f"quotes/{QUOTE_PREFIX}-<int:pk>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -35,4 +39,28 @@ urlpatterns = [
     path(TICKET + "client/", tickets_actions.ticket_client_view, name="ticket_client"),
     path("mail/<int:pk>/", tickets_mail.inbound_detail, name="inbound"),
     path("mail/<int:pk>/raw/", tickets_mail.inbound_raw, name="inbound_raw"),
+    path("quotes/", quotes.quote_list, name="quotes"),
+    path("quotes/new/", quotes.quote_new, name="quote_new"),
+    path(QUOTE, quotes.quote_detail, name="quote"),
+    path(QUOTE + "pdf/", quotes.quote_pdf, name="quote_pdf"),
+    path(QUOTE + "lines/", quotes_actions.quote_line_add_view, name="quote_line_add"),
+    path(
+        QUOTE + "lines/<int:line_pk>/remove/",
+        quotes_actions.quote_line_remove_view,
+        name="quote_line_remove",
+    ),
+    path(QUOTE + "send/", quotes_actions.quote_send_view, name="quote_send"),
+    path(QUOTE + "reopen/", quotes_actions.quote_reopen_view, name="quote_reopen"),
+    path(QUOTE + "accept/", quotes_actions.quote_accept_view, name="quote_accept"),
+    path(QUOTE + "decline/", quotes_actions.quote_decline_view, name="quote_decline"),
+    path(
+        QUOTE + "confirm-reply/",
+        quotes_actions.quote_confirm_reply_view,
+        name="quote_confirm_reply",
+    ),
+    path(
+        QUOTE + "dismiss-reply/",
+        quotes_actions.quote_dismiss_reply_view,
+        name="quote_dismiss_reply",
+    ),
 ]

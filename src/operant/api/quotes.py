@@ -1,0 +1,179 @@
+"""Quote routes for Operant staff. Every change goes through ``operant.quotes.services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from operant.accounts.models import Client
+from operant.api.auth import AgentTokenAuth, token_of
+from operant.api.schemas import ErrorOut, PageParams, UtcDatetime
+from operant.desk.models import Ticket
+from operant.desk.serialize import TicketNotFound, ticket_by_ref
+from operant.quotes.errors import QuoteNotFound
+from operant.quotes.models import DecidedVia, LineKind, Quote, QuoteState
+from operant.quotes.serialize import quote_json
+from operant.quotes.services import quote_by_ref, quote_create, quote_line_add, quote_send
+
+# A service's QuoteError is a UserError: main.py answers it 400 with {"detail": ...}.
+router = Router(tags=["quotes"], auth=AgentTokenAuth(), by_alias=True)
+
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut}
+Money = str
+
+
+class QuoteLineIn(Schema):
+    kind: LineKind
+    description: str
+    # Numbers or strings ("1.5"); the service refuses negatives and non-numbers with a 400.
+    hours: Decimal | None = Field(None, description="hours lines: more than 0")
+    rate: Decimal | None = Field(None, description="hours lines: defaults to the policy's rate")
+    amount: Decimal | None = Field(None, description="fixed lines: the price, 0 or more")
+
+
+class QuoteCreateIn(Schema):
+    ticket: str | None = Field(None, description="the request it quotes for, like OPR-12")
+    client: str | None = Field(None, description="a client's slug; defaults to the ticket's")
+    title: str | None = Field(None, description="defaults to the ticket's subject")
+    scope_category: str | None = Field(
+        None,
+        description="a policy out-of-scope key, or allowance_overdraft; defaults to the ticket's",
+    )
+    currency: str | None = Field(None, description="defaults to the policy's [quotes] currency")
+    validity_days: int | None = Field(None, description="defaults to the policy's")
+    lines: list[QuoteLineIn] = Field(default_factory=list)
+
+
+class QuoteLineOut(Schema):
+    id: int
+    kind: LineKind
+    description: str
+    hours: Money | None
+    rate: Money | None
+    amount: Money = Field(examples=["250.00"])
+
+
+class QuoteOut(Schema):
+    ref: str = Field(examples=["Q-12"])
+    client: str
+    ticket: str | None
+    title: str
+    scope_category: str
+    clause: str
+    currency: str
+    state: QuoteState
+    total: Money = Field(examples=["250.00"], description="exact, as a decimal string")
+    validity_days: int
+    revision: int = Field(description="how many times it was sent")
+    sent_at: UtcDatetime | None
+    sent_to: str | None
+    valid_until: UtcDatetime | None
+    decided_at: UtcDatetime | None
+    decided_via: DecidedVia | None
+    reply_acceptance_at: UtcDatetime | None = Field(
+        description="a reply saying yes, waiting for an agent to confirm"
+    )
+    policy_version: str | None
+    created_at: UtcDatetime
+    lines: list[QuoteLineOut]
+
+
+class QuoteFilters(Schema):
+    state: QuoteState | None = None
+    client: str | None = Field(None, description="a client's slug")
+    ticket: str | None = Field(None, description="a ticket reference, like OPR-12")
+    awaiting: bool | None = Field(None, description="true: replies saying yes to confirm")
+
+
+class QuotePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[QuoteOut]
+
+
+def _quote(ref: str) -> Quote:
+    try:
+        return quote_by_ref(ref)
+    except QuoteNotFound as exc:
+        raise HttpError(404, str(exc)) from None
+
+
+def _ticket(ref: str) -> Ticket:
+    try:
+        return ticket_by_ref(ref)
+    except TicketNotFound as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@router.post("/quotes", response={201: QuoteOut, 400: ErrorOut, **ERRORS})
+def quotes_create(request: HttpRequest, body: QuoteCreateIn) -> Status[dict[str, Any]]:
+    """A draft quote with its lines, made at once: a refused line leaves no quote behind."""
+    ticket = _ticket(body.ticket) if body.ticket else None
+    if body.client:
+        client = Client.objects.filter(slug=body.client).first()
+        if client is None:
+            raise HttpError(400, f"no client {body.client!r}")
+    elif ticket is not None and ticket.client is not None:
+        client = ticket.client
+    else:
+        raise HttpError(400, "name the client, or a ticket filed under one")
+    title = body.title if body.title is not None else (ticket.subject if ticket else "")
+    scope = body.scope_category or (ticket.scope_category if ticket else "")
+    agent = token_of(request).user
+    now = timezone.now()
+    with transaction.atomic():
+        quote = quote_create(
+            client=client,
+            ticket=ticket,
+            title=title,
+            scope_category=scope,
+            created_by=agent,
+            now=now,
+            currency=body.currency,
+            validity_days=body.validity_days,
+        )
+        for line in body.lines:
+            quote_line_add(
+                quote=quote,
+                kind=line.kind,
+                description=line.description,
+                hours=line.hours,
+                rate=line.rate,
+                amount=line.amount,
+                actor=agent,
+                now=now,
+            )
+    return Status(201, quote_json(_quote(quote.ref)))
+
+
+@router.post("/quotes/{ref}/send", response={200: QuoteOut, 400: ErrorOut, 404: ErrorOut, **ERRORS})
+def quotes_send(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """Email the draft to the client with its PDF and signed accept/decline links."""
+    quote = quote_send(quote=_quote(ref), actor=token_of(request).user, now=timezone.now())
+    return quote_json(_quote(quote.ref))
+
+
+@router.get("/quotes", response={200: QuotePage, 400: ErrorOut, **ERRORS})
+def quotes_list(
+    request: HttpRequest, filters: Query[QuoteFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    """Quotes, newest first; every filter given must match."""
+    quotes = Quote.objects.search(
+        state=filters.state or "", client=filters.client or "", awaiting=bool(filters.awaiting)
+    )
+    if filters.ticket:
+        quotes = quotes.filter(ticket=_ticket(filters.ticket))
+    window = quotes.select_related("client", "ticket", "policy_version").prefetch_related("lines")
+    return {
+        "count": quotes.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": [quote_json(q) for q in window[page.offset : page.offset + page.limit]],
+    }
