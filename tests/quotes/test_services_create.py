@@ -61,6 +61,8 @@ def test_the_scope_keys_are_the_policys_categories_and_the_overdraft(db) -> None
         ({"currency": "dollars"}, "3-letter ISO 4217 code"),
         ({"validity_days": 0}, "valid for 1 to 365 days"),
         ({"validity_days": 400}, "valid for 1 to 365 days"),
+        ({"validity_days": "soon"}, "valid for 1 to 365 days, got 'soon'"),
+        ({"validity_days": 2.5}, "valid for 1 to 365 days"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_created(client_a, agent, overrides, message) -> None:

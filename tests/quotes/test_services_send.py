@@ -145,3 +145,21 @@ def test_reopening_and_sending_again_is_a_new_revision_with_new_links(sent, agen
     assert (data_dir / "quotes" / f"{again.ref}-r2.pdf").exists()
     assert Notification.objects.filter(kind="quotes.sent").count() == 2
     assert [e.kind for e in again.events.all()][-3:] == ["reopened", "line_added", "sent"]
+
+
+def test_without_a_billing_email_a_billing_contact_receives_it(client_a, agent) -> None:
+    from operant.accounts.services import contact_add
+
+    client_a.billing_email = ""
+    client_a.save()
+    client_a.contacts.update(is_billing=False)
+    contact_add(client=client_a, email="books@acme-dental.example", is_billing=True)
+    quote = quote_create(
+        client=client_a,
+        title="Extra minutes",
+        scope_category="allowance_overdraft",
+        created_by=agent,
+        now=OPENED,
+    )
+    quote_line_add(quote=quote, kind="fixed", description="Adjustments", amount="60")
+    assert quote_send(quote=quote, actor=agent, now=SENT).sent_to == "books@acme-dental.example"

@@ -39,7 +39,7 @@ def test_a_get_shows_the_quote_and_asks_to_confirm_without_accepting(client, sen
     assert "250.00 USD" in html
     assert "Accept quote" in html
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     _unchanged(sent)
 
 

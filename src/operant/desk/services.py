@@ -122,7 +122,7 @@ def _apply_deadlines(ticket: Ticket, *, in_force: PolicyInForce, now: datetime) 
     ticket.clock_due_at = next_clock_due(ticket, policy=in_force.policy)
 
 
-def ticket_open(
+def ticket_build(
     *,
     client: Client | None,
     contact: Contact | None,
@@ -131,12 +131,12 @@ def ticket_open(
     text: str,
     received_at: datetime,
     now: datetime,
-) -> Ticket:
-    """Open a ticket, classify it under the policy and start its first-response clock."""
-    in_force = policy_in_force()
-    verdict = classify_request(
-        subject=subject, text=text, context=client_context(client, in_force.policy)
-    )
+    in_force: PolicyInForce,
+    context: ClientContext | None,
+) -> tuple[Ticket, Classification]:
+    """The unsaved ticket ``ticket_open`` would create, classified and with its clock set.
+    Pure (no queries) so the batch mail path can build many tickets and insert them at once."""
+    verdict = classify_request(subject=subject, text=text, context=context)
     ticket = Ticket(
         client=client,
         contact=contact,
@@ -153,19 +153,52 @@ def ticket_open(
         received_at=received_at,
     )
     _apply_deadlines(ticket, in_force=in_force, now=now)
-    ticket.save()
-    TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(ticket=ticket, kind="created", at=now, data={"requester": requester_email}),
-            TicketEvent(
-                ticket=ticket,
-                kind="classified",
-                at=now,
-                data=_verdict_data(verdict),
-                policy_version=in_force.version,
-            ),
-        ]
+    return ticket, verdict
+
+
+def ticket_open_events(
+    ticket: Ticket, verdict: Classification, *, in_force: PolicyInForce, now: datetime
+) -> list[TicketEvent]:
+    """The events a newly saved ticket starts its history with (unsaved)."""
+    return [
+        TicketEvent(
+            ticket=ticket, kind="created", at=now, data={"requester": ticket.requester_email}
+        ),
+        TicketEvent(
+            ticket=ticket,
+            kind="classified",
+            at=now,
+            data=_verdict_data(verdict),
+            policy_version=in_force.version,
+        ),
+    ]
+
+
+def ticket_open(
+    *,
+    client: Client | None,
+    contact: Contact | None,
+    requester_email: str,
+    subject: str,
+    text: str,
+    received_at: datetime,
+    now: datetime,
+) -> Ticket:
+    """Open a ticket, classify it under the policy and start its first-response clock."""
+    in_force = policy_in_force()
+    ticket, verdict = ticket_build(
+        client=client,
+        contact=contact,
+        requester_email=requester_email,
+        subject=subject,
+        text=text,
+        received_at=received_at,
+        now=now,
+        in_force=in_force,
+        context=client_context(client, in_force.policy),
     )
+    ticket.save()
+    TicketEvent.objects.bulk_create(ticket_open_events(ticket, verdict, in_force=in_force, now=now))
     return ticket
 
 
@@ -250,15 +283,12 @@ def reply_subject(ticket: Ticket) -> str:
     return f"{subject} [{ticket.ref}]"
 
 
-def ticket_acknowledge(
-    *, ticket: Ticket, now: datetime, request_message_id: str | None = None
-) -> Message | None:
-    """Tell the client we have their request: reference, class and target in their timezone.
-    ``request_message_id``: the request's Message-ID when the caller has it (saves a query)."""
-    if ticket.client is None:
-        return None  # an unknown sender learns nothing from us
-    policy = current_policy()
-    message_id = new_message_id()
+def acknowledgement_content(
+    ticket: Ticket, policy: Policy, request_message_id: str | None, *, now: datetime
+) -> tuple[str, str, dict[str, str]]:
+    """Subject, body and threading headers of a ticket's acknowledgement (the ticket has a
+    client). Shared by ``ticket_acknowledge`` and the batch mail path, so both say the same."""
+    assert ticket.client is not None
     context = {
         "ticket": ticket,
         "policy": policy,
@@ -275,14 +305,29 @@ def ticket_acknowledge(
         context["allowance"] = allowance_balance(
             client=ticket.client, month=month_of(client=ticket.client, when=now)
         )
+    return (
+        reply_subject(ticket),
+        render_to_string("desk/email/acknowledgement.txt", context),
+        _threading_headers(ticket, known_ids=[request_message_id] if request_message_id else None),
+    )
+
+
+def ticket_acknowledge(
+    *, ticket: Ticket, now: datetime, request_message_id: str | None = None
+) -> Message | None:
+    """Tell the client we have their request: reference, class and target in their timezone.
+    ``request_message_id``: the request's Message-ID when the caller has it (saves a query)."""
+    if ticket.client is None:
+        return None  # an unknown sender learns nothing from us
+    policy = current_policy()
+    message_id = new_message_id()
+    subject, body, headers = acknowledgement_content(ticket, policy, request_message_id, now=now)
     notification = notification_queue(
         kind="desk.acknowledgement",
         to=[ticket.requester_email],
-        subject=reply_subject(ticket),
-        body_text=render_to_string("desk/email/acknowledgement.txt", context),
-        headers=_threading_headers(
-            ticket, known_ids=[request_message_id] if request_message_id else None
-        ),
+        subject=subject,
+        body_text=body,
+        headers=headers,
         message_id=message_id,
         dedupe_key=f"ack:{ticket.pk}",
         now=now,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Max
 
+from operant.desk.services import PolicyInForce, policy_in_force
 from operant.quotes.decisions import (
     quote_accept,
     quote_decline,
@@ -68,9 +69,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REF = re.compile(rf"^(?:{REF_PREFIX}-)?(\d+)$", re.IGNORECASE)
 
 
-def _in_force() -> Any:
-    from operant.desk.services import policy_in_force
-
+def _in_force() -> PolicyInForce:
     return policy_in_force()
 
 
@@ -125,10 +124,7 @@ def quote_create(
     currency = (currency or str(policy.quotes.currency)).strip().upper()
     if not _CURRENCY.match(currency):
         raise QuoteError(f"currency must be a 3-letter ISO 4217 code like USD, got {currency!r}")
-    if validity_days is None:
-        validity_days = int(policy.quotes.validity_days)
-    if isinstance(validity_days, bool) or not 1 <= int(validity_days) <= MAX_VALIDITY_DAYS:
-        raise QuoteError(f"a quote is valid for 1 to {MAX_VALIDITY_DAYS} days")
+    days = _validity(policy.quotes.validity_days if validity_days is None else validity_days)
     quote = Quote.objects.create(
         client=client,
         ticket=ticket,
@@ -136,7 +132,7 @@ def quote_create(
         scope_category=scope_category,
         clause="01" if scope_category == OVERDRAFT else "02",
         currency=currency,
-        validity_days=int(validity_days),
+        validity_days=days,
         policy_version=in_force.version,
         created_by=created_by,
         created_at=now,
@@ -150,6 +146,20 @@ def quote_create(
         data={"scope_category": scope_category, "clause": quote.clause, "currency": currency},
     )
     return quote
+
+
+def _validity(value: Any) -> int:
+    refusal = QuoteError(f"a quote is valid for 1 to {MAX_VALIDITY_DAYS} days, got {value!r}")
+    # int() would quietly turn True into 1 and 2.5 into 2.
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise refusal
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise refusal from None
+    if not 1 <= days <= MAX_VALIDITY_DAYS:
+        raise refusal
+    return days
 
 
 def _decimal(value: Any, name: str, *, limit: Decimal) -> Decimal:

@@ -33,9 +33,11 @@ def _viewer_client_id(request: HttpRequest) -> int | None:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token in the URL is a credential: keep it out of caches, indexes and Referer headers.
+    # The token in the URL is a credential: keep it out of caches, indexes and other sites'
+    # Referer headers. Not "no-referrer": browsers then send "Origin: null" with the confirm
+    # POST, and Django's CSRF check rightly refuses it.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

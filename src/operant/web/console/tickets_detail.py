@@ -32,6 +32,7 @@ from operant.web.console.tickets_display import (
     shown,
 )
 from operant.web.console.tickets_forms import ComposeForm
+from operant.web.console.time_entries import TimePanel
 from operant.web.permissions import agent_required
 
 # The panels of the page, by the id of their root element. An action re-renders the ones it
@@ -68,6 +69,7 @@ def ticket_context(
         "errors": errors or {},
         "now": now,
         "client_zone": ticket.client.timezone if ticket.client_id else None,
+        "time_panel": TimePanel(ticket, now=now),  # lazy: queries only when the panel renders
     }
     if "conversation" in panels:
         context["messages"] = [shown(message) for message in ticket_conversation(ticket)]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from operant.desk.models import REF_PREFIX
 from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
@@ -9,6 +9,7 @@ from operant.web.console import (
     tickets_detail,
     tickets_inbox,
     tickets_mail,
+    time_entries,
     views,
 )
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path(TICKET + "state/", tickets_actions.ticket_state_view, name="ticket_state"),
     path(TICKET + "clock/", tickets_actions.ticket_clock_view, name="ticket_clock"),
     path(TICKET + "client/", tickets_actions.ticket_client_view, name="ticket_client"),
+    path(TICKET + "time/", include(time_entries.urlpatterns)),
     path("mail/<int:pk>/", tickets_mail.inbound_detail, name="inbound"),
     path("mail/<int:pk>/raw/", tickets_mail.inbound_raw, name="inbound_raw"),
     path("quotes/", quotes.quote_list, name="quotes"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from operant.accounts.models import Client
+from operant.web.console.time_entries import AllowanceBlock
 from operant.web.forms import ClientFilterForm
 from operant.web.permissions import agent_required
 
@@ -49,5 +50,6 @@ def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "contacts": client.contacts.select_related("user"),
         "domains": client.domains.all(),
         "local_now": client.local_time(timezone.now()),
+        "allowance": AllowanceBlock(client, now=timezone.now()),
     }
     return render(request, "web/console/client_detail.html", context)

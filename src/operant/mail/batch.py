@@ -1,0 +1,626 @@
+"""The inbound pipeline for many messages at once, with the outcomes of the per-row path.
+
+``route_and_apply`` costs about fifteen ORM statements per message, and on a slow interpreter
+each statement is worth more than the routing logic itself. This module routes a batch with a
+handful of set-based statements instead:
+
+1. Receive: one SELECT finds the dedupe keys already stored, one INSERT stores the rest,
+   committed before any processing (the raw-first guarantee of ``inbound_receive``).
+2. Process, in ONE transaction: claim every row with one UPDATE, read what routing needs with
+   one query per kind (senders, threads, known Message-IDs, recent acknowledgements, the
+   policy, the integration catalog), walk the rows in order against in-memory indexes that
+   also hold what earlier rows of the batch created, and write the results with bulk INSERTs
+   and UPDATEs.
+3. Rare cases (unreadable mail, bounces, replies to a clock paused on the client, replies that
+   may accept a quote, ambiguous threads) are handed, in order, to the reference
+   ``route_and_apply`` after the pending writes are flushed, so it sees exactly what it would
+   have seen had every earlier row gone through it.
+4. Anything unexpected rolls the whole batch back and the rows go through ``inbound_process``
+   one by one: the batch is an optimisation, never a second behaviour.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from operant.accounts.models import Client, ClientDomain, Contact
+from operant.desk.classify import ClientContext, IntegrationInfo
+from operant.desk.models import (
+    Attachment,
+    ClockState,
+    Message,
+    MessageKind,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    ticket_ref,
+)
+from operant.desk.services import (
+    PolicyInForce,
+    acknowledgement_content,
+    policy_in_force,
+    ticket_build,
+    ticket_open_events,
+)
+from operant.mail.models import InboundChannel, InboundMessage, InboundState
+from operant.mail.parse import ParsedMessage, parse_message
+from operant.mail.routing import new_text, route_and_apply
+from operant.mail.services import (
+    _PARSED_ATTR,
+    ACK_LIMIT_PER_HOUR,
+    PROCESS_LEASE,
+    REF_IN_SUBJECT,
+    Outcome,
+    dedupe_key_for,
+    inbound_process,
+    inbound_receive,
+    parsed_message_of,
+)
+from operant.notify.models import Channel, Notification
+from operant.notify.services import new_message_id
+from operant.quotes.replies import says_yes
+
+log = logging.getLogger(__name__)
+
+ACK_KIND = "desk.acknowledgement"
+# IN lists are cut to this many values: under every backend's parameter limit.
+_IN_CHUNK = 900
+# Ticket primary keys are 64-bit; a larger [OPR-n] finds nothing (as the per-row lookup does).
+_MAX_PK = 2**63 - 1
+# Stands for the ticket reference in an outcome detail until the ticket has its key.
+_REF = "\x00ref\x00"
+_SETTLED = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED)
+
+
+class _Rare(Exception):
+    """This message needs the per-row reference path (raised before anything is recorded)."""
+
+
+class _ClaimMismatch(Exception):
+    """Another worker holds some of the rows: the batch steps aside for the per-row path."""
+
+
+@dataclass
+class _Result:
+    state: str
+    ticket: Ticket | None
+    detail: str  # may hold _REF until the ticket is inserted
+
+    def outcome(self) -> Outcome:
+        ref = self.ticket.ref if self.ticket is not None else None
+        return Outcome(self.state, ref, self.detail.replace(_REF, ref or ""))
+
+
+def _chunks(values: list[str], size: int = _IN_CHUNK) -> list[list[str]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def _sender_parts(address: str) -> tuple[str, str] | None:
+    """(address, domain) exactly as ``sender_resolve`` normalises them, or None (no match)."""
+    _, parsed = email.utils.parseaddr(address or "")
+    parsed = parsed.strip().lower()
+    local, at, domain = parsed.rpartition("@")
+    if not at or not local or not domain:
+        return None
+    return parsed, domain
+
+
+def _thread_ids(parsed: ParsedMessage) -> list[str]:
+    """The Message-IDs ``find_thread`` looks up, in its order and with its cap."""
+    return [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
+
+
+def _subject_ref(parsed: ParsedMessage) -> int | None:
+    match = REF_IN_SUBJECT.search(parsed.subject or "")
+    return int(match.group(1)) if match else None
+
+
+def _same_party(ticket: Ticket, client_id: int | None, sender: str) -> bool:
+    # The rule of routing._same_party, restated so the batch needs no private import.
+    if client_id is not None:
+        return ticket.client_id == client_id
+    return ticket.client_id is None and ticket.requester_email.lower() == sender.lower()
+
+
+class _Batch:
+    """One batch's routing state: what was read up front, and the writes not yet flushed."""
+
+    def __init__(self, *, now: datetime, work: list[tuple[InboundMessage, ParsedMessage]]) -> None:
+        self.now = now
+        self.work = work
+        self.in_force: PolicyInForce = policy_in_force()
+        # Identity map: one object per ticket, so in-batch changes are seen by later rows.
+        self.tickets: dict[int, Ticket] = {}
+        # Message-ID -> ticket, for threading and duplicates: stored before the batch or in it.
+        self.known: dict[str, Ticket] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.domains: dict[str, Client] = {}
+        self.contexts: dict[int, ClientContext] = {}
+        self.recent_acks: Counter[str] = Counter()
+        # Pending writes, flushed in dependency order (tickets before what points at them).
+        self.new_tickets: list[Ticket] = []
+        self.events: list[TicketEvent] = []
+        self.messages: list[tuple[Message, ParsedMessage]] = []
+        self.acks: list[tuple[Ticket, str]] = []
+        self.replied: dict[int, Ticket] = {}
+
+    # --- reading, once per batch --------------------------------------------------------------
+
+    def load(self) -> None:
+        senders = [
+            _sender_parts(p.from_.address.lower()) if p.from_ else None for _, p in self.work
+        ]
+        addresses = sorted({s[0] for s in senders if s})
+        domains = sorted({s[1] for s in senders if s})
+        # Ordered like sender_resolve's .first(), so a (theoretical) tie resolves the same way.
+        for chunk in _chunks(addresses):
+            for contact in (
+                Contact.objects.select_related("client__package")
+                .filter(email__in=chunk)
+                .order_by("name", "email")
+            ):
+                self.contacts.setdefault(contact.email, contact)
+        for chunk in _chunks(domains):
+            for owned in (
+                ClientDomain.objects.select_related("client__package")
+                .filter(domain__in=chunk)
+                .order_by("domain")
+            ):
+                self.domains.setdefault(owned.domain, owned.client)
+
+        refs = {r for _, p in self.work if (r := _subject_ref(p)) is not None and r <= _MAX_PK}
+        for ticket in Ticket.objects.filter(pk__in=sorted(refs)):
+            self.tickets[ticket.pk] = ticket
+        ids = set()
+        for row, parsed in self.work:
+            ids.update(_thread_ids(parsed))
+            ids.add(dedupe_key_for(bytes(row.raw), parsed))
+        for chunk in _chunks(sorted(ids)):
+            for message in Message.objects.filter(message_id__in=chunk).select_related("ticket"):
+                ticket = self.tickets.setdefault(message.ticket_id, message.ticket)
+                self.known[message.message_id] = ticket
+
+        if any(s for s in senders):
+            self._load_contexts()
+            # The acknowledgements of the last hour, counted per recipient list as _ack_allowed
+            # counts them (to == [address]).
+            for (to,) in Notification.objects.filter(
+                kind=ACK_KIND, created_at__gte=self.now - timedelta(hours=1)
+            ).values_list("to"):
+                if isinstance(to, list) and len(to) == 1 and isinstance(to[0], str):
+                    self.recent_acks[to[0]] += 1
+
+    def _load_contexts(self) -> None:
+        """What client_context builds per ticket, built once per package for the batch."""
+        from operant.accounts.models import Integration, ServicePackage
+
+        catalog = list(Integration.objects.all())  # Meta ordering, as client_context sees it
+        included: dict[int, set[int]] = {}
+        through = ServicePackage.integrations.through.objects.values_list(
+            "servicepackage_id", "integration_id"
+        )
+        for package_id, integration_id in through:
+            included.setdefault(package_id, set()).add(integration_id)
+        infos = [
+            (i.pk, IntegrationInfo(key=i.key, name=i.name, vendor_key=i.vendor_key))
+            for i in catalog
+        ]
+        clients = {c.pk: c for c in self.domains.values()}
+        clients.update((c.client.pk, c.client) for c in self.contacts.values())
+        policy = self.in_force.policy
+        for client in clients.values():
+            if client.package_id in self.contexts:
+                continue
+            mine = included.get(client.package_id, set())
+            self.contexts[client.package_id] = ClientContext(
+                included=tuple(info for pk, info in infos if pk in mine),
+                catalog=tuple(info for _, info in infos),
+                out_of_scope_keys=tuple(category.key for category in policy.out_of_scope),
+                minor_request_limit_minutes=policy.allowance.minor_request_limit_minutes,
+                package_name=client.package.name,
+            )
+
+    # --- routing, row by row in memory ----------------------------------------------------------
+
+    def route(self, row: InboundMessage, parsed: ParsedMessage) -> _Result:
+        try:
+            return self._route(row, parsed)
+        except _Rare:
+            return self._reference(row)
+
+    def _route(self, row: InboundMessage, parsed: ParsedMessage) -> _Result:
+        if parsed.fatal or parsed.bounce:
+            raise _Rare
+        if parsed.loop_header:
+            return _Result(InboundState.IGNORED, None, "our own message came back (loop header)")
+        sender = parsed.from_.address.lower() if parsed.from_ else ""
+        client, contact = self._resolve(sender)
+        client_id = client.pk if client else None
+        ticket = self._find_thread(parsed, client_id=client_id, sender=sender)
+        message_id = dedupe_key_for(bytes(row.raw), parsed)
+        if parsed.auto_reply:
+            if ticket is not None:
+                self._store(ticket, row, parsed, message_id)
+            detail = f"auto-reply ({parsed.auto_reply_reason or 'headers'}): no acknowledgement"
+            return _Result(InboundState.IGNORED, ticket, detail)
+        if ticket is not None:
+            if message_id in self.known:
+                return _Result(InboundState.IGNORED, ticket, "duplicate of a stored message")
+            waiting = (
+                ticket.clock_state == ClockState.PAUSED
+                and ticket.pause_reason == "waiting_on_client"
+            )
+            # A paused clock needs the pause closed and deadlines recomputed, and a "yes" may
+            # accept a quote: both are rare and belong to the reference path.
+            if waiting or says_yes(new_text(parsed)):
+                raise _Rare
+            self._store(ticket, row, parsed, message_id)
+            self._client_replied(ticket)
+            return _Result(InboundState.PROCESSED, ticket, f"reply threaded to {_REF}")
+        if message_id in self.known:
+            existing = self.known[message_id]
+            return _Result(InboundState.IGNORED, existing, "duplicate of a stored message")
+        ticket, verdict = ticket_build(
+            client=client,
+            contact=contact,
+            requester_email=sender or "unknown@invalid",
+            subject=parsed.subject,
+            text=new_text(parsed),
+            received_at=self.now,
+            now=self.now,
+            in_force=self.in_force,
+            context=self.contexts[client.package_id] if client is not None else None,
+        )
+        self.new_tickets.append(ticket)
+        self.events.extend(
+            ticket_open_events(ticket, verdict, in_force=self.in_force, now=self.now)
+        )
+        self._store(ticket, row, parsed, message_id)
+        if client is None:
+            return _Result(
+                InboundState.PROCESSED,
+                ticket,
+                "new ticket from an unknown sender (unmatched queue)",
+            )
+        if self.recent_acks[sender] < ACK_LIMIT_PER_HOUR:
+            self.recent_acks[sender] += 1
+            self.acks.append((ticket, message_id))
+            return _Result(InboundState.PROCESSED, ticket, f"new ticket {_REF}, acknowledged")
+        detail = f"new ticket {_REF}; acknowledgement held back (rate limit)"
+        return _Result(InboundState.PROCESSED, ticket, detail)
+
+    def _resolve(self, sender: str) -> tuple[Client | None, Contact | None]:
+        parts = _sender_parts(sender) if sender else None
+        if parts is None:
+            return None, None
+        contact = self.contacts.get(parts[0])
+        if contact is not None:
+            return contact.client, contact
+        return self.domains.get(parts[1]), None
+
+    def _find_thread(
+        self, parsed: ParsedMessage, *, client_id: int | None, sender: str
+    ) -> Ticket | None:
+        ref = _subject_ref(parsed)
+        if ref is not None and ref <= _MAX_PK:
+            ticket = self._ticket(ref)
+            if ticket is not None and _same_party(ticket, client_id, sender):
+                return ticket
+        found: list[Ticket] = []
+        for message_id in _thread_ids(parsed):
+            ticket = self.known.get(message_id)
+            if (
+                ticket is not None
+                and _same_party(ticket, client_id, sender)
+                and all(ticket is not other for other in found)
+            ):
+                found.append(ticket)
+        if len(found) > 1:
+            # The reference path takes whichever row the database returns first; only it
+            # can give the same answer.
+            raise _Rare
+        return found[0] if found else None
+
+    def _ticket(self, pk: int) -> Ticket | None:
+        ticket = self.tickets.get(pk)
+        if ticket is None and self.new_tickets:
+            self.flush()  # it may be one this batch opened: the insert gives it its key
+            ticket = self.tickets.get(pk)
+        if ticket is None:
+            # Not known before the batch nor opened in it: ask, as find_thread would.
+            ticket = Ticket.objects.filter(pk=pk).first()
+            if ticket is not None:
+                self.tickets[pk] = ticket
+        return ticket
+
+    def _store(
+        self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
+    ) -> bool:
+        """routing._store_message, pending: False when the Message-ID is already stored."""
+        if message_id in self.known:
+            return False
+        message = Message(
+            ticket=ticket,
+            kind=MessageKind.INBOUND,
+            message_id=message_id,
+            from_address=parsed.from_.address if parsed.from_ else "",
+            from_name=(parsed.from_.name if parsed.from_ else "")[:255],
+            to=[a.address for a in parsed.to][:50],
+            subject=parsed.subject[:998],
+            text=parsed.text,
+            html=parsed.html or "",
+            quoted_text_start=parsed.quoted_text_start,
+            inbound=row,
+            created_at=self.now,
+        )
+        self.messages.append((message, parsed))
+        self.known[message_id] = ticket
+        return True
+
+    def _client_replied(self, ticket: Ticket) -> None:
+        """ticket_client_replied for a clock that is not paused on the client."""
+        before = ticket.state
+        ticket.state = TicketState.OPEN
+        ticket.last_message_at = self.now
+        ticket.updated_at = self.now
+        if ticket.pk is not None:
+            self.replied[ticket.pk] = ticket
+        # else: opened earlier in this batch and not inserted yet; the insert carries the change
+        self.events.append(
+            TicketEvent(
+                ticket=ticket, kind="client_replied", at=self.now, data={"from_state": before}
+            )
+        )
+
+    def _reference(self, row: InboundMessage) -> _Result:
+        """The per-row reference path, after everything before this row is written."""
+        self.flush()
+        outcome, ticket = route_and_apply(inbound=row, now=self.now)
+        if ticket is not None:
+            # It may have changed the ticket (clock, flag): later rows must see the stored one.
+            if ticket.pk in self.tickets:
+                self.tickets[ticket.pk].refresh_from_db()
+            else:
+                self.tickets[ticket.pk] = ticket
+            ticket = self.tickets[ticket.pk]
+            parsed = parsed_message_of(row)
+            message_id = dedupe_key_for(bytes(row.raw), parsed)
+            if (
+                message_id not in self.known
+                and Message.objects.filter(message_id=message_id).exists()
+            ):
+                self.known[message_id] = ticket
+        return _Result(outcome.state, ticket, outcome.detail)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write what is pending, parents first; every list is one bulk statement."""
+        if self.new_tickets:
+            Ticket.objects.bulk_create(self.new_tickets)
+            for ticket in self.new_tickets:
+                self.tickets[ticket.pk] = ticket
+            self.new_tickets = []
+        if self.events:
+            TicketEvent.objects.bulk_create(self.events)
+            self.events = []
+        if self.messages:
+            Message.objects.bulk_create([message for message, _ in self.messages])
+            Attachment.objects.bulk_create(
+                Attachment(
+                    message=message,
+                    filename=(a.filename or "attachment")[:255],
+                    content_type=a.content_type[:255],
+                    size=a.size,
+                    content=a.content,
+                )
+                for message, parsed in self.messages
+                for a in parsed.attachments
+            )
+            self.messages = []
+        if self.acks:
+            self._flush_acks()
+        if self.replied:
+            Ticket.objects.bulk_update(
+                list(self.replied.values()), ["state", "last_message_at", "updated_at"]
+            )
+            self.replied = {}
+
+    def _flush_acks(self) -> None:
+        """ticket_acknowledge for every new ticket of the batch that gets one."""
+        policy = self.in_force.policy
+        notifications = []
+        for ticket, request_message_id in self.acks:
+            subject, body, headers = acknowledgement_content(
+                ticket, policy, request_message_id, now=self.now
+            )
+            notifications.append(
+                Notification(
+                    channel=Channel.EMAIL,
+                    kind=ACK_KIND,
+                    to=[ticket.requester_email],
+                    subject=subject,
+                    body_text=body,
+                    body_html="",
+                    headers=dict(headers),
+                    message_id=new_message_id(),
+                    dedupe_key=f"ack:{ticket.pk}",
+                    attachments=[],
+                    created_at=self.now,
+                    due_at=self.now,
+                )
+            )
+        # A clash on a dedupe key raises: the batch rolls back and the per-row path decides.
+        Notification.objects.bulk_create(notifications)
+        Message.objects.bulk_create(
+            Message(
+                ticket=ticket,
+                kind=MessageKind.ACKNOWLEDGEMENT,
+                message_id=notification.message_id,
+                from_address=settings.DEFAULT_FROM_EMAIL,
+                to=[ticket.requester_email],
+                subject=notification.subject,
+                text=notification.body_text,
+                notification=notification,
+                created_at=self.now,
+            )
+            for (ticket, _), notification in zip(self.acks, notifications, strict=True)
+        )
+        self.acks = []
+
+
+def _settled_outcome(row: InboundMessage) -> Outcome:
+    """inbound_process's answer for a row that is already settled."""
+    ref = ticket_ref(row.ticket_id) if row.ticket_id else None
+    return Outcome(row.state, ref, row.outcome or "already handled")
+
+
+def _process_claimed(
+    work: list[tuple[InboundMessage, ParsedMessage]], now: datetime
+) -> list[Outcome]:
+    """Route and settle claimed rows (inside the caller's transaction)."""
+    batch = _Batch(now=now, work=work)
+    batch.load()
+    results = [batch.route(row, parsed) for row, parsed in work]
+    batch.flush()
+    outcomes = [result.outcome() for result in results]
+    # Fresh objects: the caller's rows stay untouched should this transaction roll back.
+    InboundMessage.objects.bulk_update(
+        [
+            InboundMessage(
+                pk=row.pk,
+                state=outcome.state,
+                outcome=outcome.detail[:255],
+                ticket_id=result.ticket.pk if result.ticket is not None else None,
+                process_due_at=None,
+            )
+            for (row, _), result, outcome in zip(work, results, outcomes, strict=True)
+        ],
+        ["state", "outcome", "ticket", "process_due_at"],
+    )
+    # route_and_apply flags readable-with-problems mail it finds unflagged (receive flags it
+    # already, so this is nearly always empty).
+    unflagged = [row.pk for row, parsed in work if parsed.problems and not row.flagged]
+    if unflagged:
+        InboundMessage.objects.filter(pk__in=unflagged).update(flagged=True)
+    return outcomes
+
+
+def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[Outcome]:
+    """``inbound_process`` for each row, in order, with the same outcomes, in one transaction.
+
+    Settled rows answer as inbound_process does; a row given twice is processed once and then
+    answers as a re-read row would. If the claim does not take every row (another worker has
+    some) or anything fails, nothing of the batch is kept and each row goes through
+    ``inbound_process`` on its own.
+    """
+    outcomes: list[Outcome | None] = [None] * len(rows)
+    work: list[tuple[InboundMessage, ParsedMessage]] = []
+    positions: list[int] = []
+    repeats: list[int] = []
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        if row.pk in seen:
+            repeats.append(index)
+        elif row.state in _SETTLED:
+            outcomes[index] = _settled_outcome(row)
+        else:
+            seen.add(row.pk)
+            work.append((row, parsed_message_of(row)))
+            positions.append(index)
+    if work:
+        try:
+            with transaction.atomic():
+                claimed = InboundMessage.objects.filter(
+                    pk__in=[row.pk for row, _ in work],
+                    state__in=[InboundState.PENDING, InboundState.PROCESSING],
+                    process_due_at__lte=now,
+                ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
+                if claimed != len(work):
+                    raise _ClaimMismatch
+                for index, outcome in zip(positions, _process_claimed(work, now), strict=True):
+                    outcomes[index] = outcome
+        except _ClaimMismatch:
+            log.info("batch of %s: some rows are not claimable; processing one by one", len(work))
+            for index, (row, _) in zip(positions, work, strict=True):
+                outcomes[index] = inbound_process(inbound=row, now=now)
+        except Exception:
+            log.exception("batch of %s failed; processing its rows one by one", len(work))
+            for index, (row, _) in zip(positions, work, strict=True):
+                outcomes[index] = inbound_process(inbound=row, now=now)
+    for index in repeats:
+        # As a second delivery of the same row would see it: read back, then processed.
+        fresh = InboundMessage.objects.get(pk=rows[index].pk)
+        outcomes[index] = inbound_process(inbound=fresh, now=now)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def inbound_receive_many(
+    *, raws: list[bytes], channel: str, now: datetime
+) -> list[tuple[InboundMessage, bool]]:
+    """``inbound_receive`` for each message: (row, created), in order, committed on return.
+
+    One SELECT for the keys already stored and one INSERT for the rest. A repeat inside the
+    list gets the row of its first occurrence with created False. Should another process
+    store one of the keys in between, the batch falls back to ``inbound_receive`` per message.
+    """
+    if channel not in InboundChannel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    parsed_all = [parse_message(raw) for raw in raws]
+    keys = [dedupe_key_for(raw, parsed) for raw, parsed in zip(raws, parsed_all, strict=True)]
+    existing: dict[str, InboundMessage] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        existing.update(
+            (row.dedupe_key, row) for row in InboundMessage.objects.filter(dedupe_key__in=chunk)
+        )
+    result: list[tuple[InboundMessage, bool]] = []
+    new_rows: list[InboundMessage] = []
+    for raw, parsed, key in zip(raws, parsed_all, keys, strict=True):
+        row = existing.get(key)
+        if row is not None:
+            result.append((row, False))
+            continue
+        row = InboundMessage(
+            dedupe_key=key,
+            raw=raw,
+            size=len(raw),
+            channel=channel,
+            received_at=now,
+            process_due_at=now,
+            from_address=(parsed.from_.address if parsed.from_ else "")[:320],
+            subject=parsed.subject[:998],
+            problems=list(parsed.problems),
+            flagged=parsed.fatal or bool(parsed.problems),
+        )
+        setattr(row, _PARSED_ATTR, parsed)
+        existing[key] = row
+        new_rows.append(row)
+        result.append((row, True))
+    if new_rows:
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.bulk_create(new_rows)
+        except IntegrityError:
+            log.info("a key was stored concurrently; receiving %s messages one by one", len(raws))
+            return [inbound_receive(raw=raw, channel=channel, now=now) for raw in raws]
+    return result
+
+
+def mail_ingest_many(
+    *, raws: list[bytes], channel: str, now: datetime, batch_size: int = 100
+) -> list[Outcome]:
+    """``mail_ingest`` for each message, in order, ``batch_size`` at a time."""
+    outcomes: list[Outcome] = []
+    for start in range(0, len(raws), max(1, batch_size)):
+        received = inbound_receive_many(
+            raws=raws[start : start + batch_size], channel=channel, now=now
+        )
+        outcomes.extend(inbound_process_batch(rows=[row for row, _ in received], now=now))
+    return outcomes

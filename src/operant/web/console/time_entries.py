@@ -1,0 +1,331 @@
+"""The ticket page's time panel and the client page's allowance block.
+
+Agents log, edit and remove time here; every rule (minutes, dates, closed months, quotes, the
+overdraft) is the allowance services' to apply, and their ``UserError`` is shown in the panel.
+An overdraft refusal offers the way out the policy gives: log the minutes that fit and quote
+the rest (``time_log_split``), then open the quotes engineer's new-quote page when it exists.
+
+With HTMX the forms swap the panel itself; without JavaScript they post normally and come back
+to the ticket page (the whole page with the panel's error when something was refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from operant.accounts.models import Client
+from operant.allowance.errors import Overdraft
+from operant.allowance.ledger import Balance, allowance_balance, allowance_history, month_of
+from operant.allowance.models import EntryKind, TimeEntry, TimeEntryRevision
+from operant.allowance.months import local_date
+from operant.allowance.services import (
+    MAX_ENTRY_MINUTES,
+    time_entry_delete,
+    time_entry_edit,
+    time_log,
+    time_log_split,
+)
+from operant.core.errors import UserError
+from operant.desk.models import Ticket
+from operant.quotes.models import Quote, QuoteState
+from operant.web.console.tickets_forms import first_error
+from operant.web.permissions import agent_required
+
+HISTORY_MONTHS = 6
+PANEL = "web/console/time/_panel.html"
+
+
+# -- forms: they carry input; the services judge it ---------------------------------------------
+
+
+class EntryForm(forms.Form):
+    minutes = forms.IntegerField(label="Minutes")
+    work_date = forms.DateField(label="Date", required=False)
+    kind = forms.ChoiceField(label="Kind", choices=EntryKind.choices)
+    note = forms.CharField(label="Note", required=False, max_length=2000)
+    quote = forms.ModelChoiceField(
+        label="Quote", queryset=Quote.objects.all(), required=False, empty_label="No quote"
+    )
+
+
+class SplitForm(forms.Form):
+    minutes = forms.IntegerField(label="Minutes")
+    work_date = forms.DateField(label="Date", required=False)
+    note = forms.CharField(label="Note", required=False, max_length=2000)
+
+
+def quote_new_url(ticket: Ticket, minutes: int) -> str | None:
+    """The new-quote page for the overflow, if the quotes pages are installed."""
+    try:
+        base = reverse("console:quote_new")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode({'ticket': ticket.ref, 'minutes': minutes})}"
+
+
+# -- what the panel shows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """The outcome of "log what fits, quote the rest"."""
+
+    logged: int
+    overflow: int
+    quote_url: str | None
+
+
+class TimePanel:
+    """The time panel's data, read only when the template asks (the ticket page's partial
+    updates never render this panel and so never query for it)."""
+
+    def __init__(
+        self,
+        ticket: Ticket,
+        *,
+        now: dt.datetime,
+        error: str = "",
+        overdraft: Overdraft | None = None,
+        attempt: dict[str, Any] | None = None,
+        split: Split | None = None,
+        notice: str = "",
+    ) -> None:
+        self.ticket = ticket
+        self.now = now
+        self.error = error
+        self.overdraft = overdraft
+        self.attempt = attempt or {}  # the refused input, offered again
+        self.split = split
+        self.notice = notice
+        self.kinds = EntryKind.choices
+        self.max_minutes = MAX_ENTRY_MINUTES
+
+    @property
+    def has_client(self) -> bool:
+        return self.ticket.client_id is not None
+
+    @cached_property
+    def today(self) -> dt.date | None:
+        return local_date(self.now, self.ticket.client.zone) if self.has_client else None
+
+    @cached_property
+    def entries(self) -> list[TimeEntry]:
+        """Every entry of the ticket, removed ones too (struck through, for the record)."""
+        revisions = TimeEntryRevision.objects.select_related("actor").order_by("at", "pk")
+        return list(
+            TimeEntry.objects.filter(ticket=self.ticket)
+            .select_related("agent", "quote")
+            .prefetch_related(Prefetch("revisions", queryset=revisions))
+            .order_by("-work_date", "-pk")
+        )
+
+    @cached_property
+    def totals(self) -> list[tuple[str, str, int]]:
+        """(kind, label, minutes) of the live entries, every kind shown, and the sum."""
+        sums = dict.fromkeys(EntryKind.values, 0)
+        for entry in self.entries:
+            if entry.deleted_at is None:
+                sums[entry.kind] += entry.minutes
+        return [(kind, EntryKind(kind).label, sums[kind]) for kind in EntryKind.values]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(minutes for _, _, minutes in self.totals)
+
+    @cached_property
+    def balance(self) -> Balance | None:
+        if not self.has_client:
+            return None
+        client = self.ticket.client
+        return allowance_balance(client=client, month=month_of(client=client, when=self.now))
+
+    @cached_property
+    def quotes(self) -> list[Quote]:
+        """The client's accepted quotes, for quoted time."""
+        if not self.has_client:
+            return []
+        return list(
+            Quote.objects.filter(client_id=self.ticket.client_id, state=QuoteState.ACCEPTED)
+            .only("pk", "title")
+            .order_by("-pk")
+        )
+
+    @property
+    def overflow_quote_url(self) -> str | None:
+        """The new-quote link for an overdraft that nothing of can be logged."""
+        if self.overdraft is None:
+            return None
+        return quote_new_url(self.ticket, self.overdraft.overflow)
+
+
+class AllowanceBlock:
+    """The client page's allowance: this month's gauge and the last months."""
+
+    def __init__(self, client: Client, *, now: dt.datetime) -> None:
+        self.client = client
+        self.now = now
+
+    @cached_property
+    def history(self) -> list[Balance]:
+        return allowance_history(client=self.client, months=HISTORY_MONTHS, now=self.now)
+
+    @property
+    def current(self) -> Balance:
+        return self.history[0]
+
+
+# -- views ----------------------------------------------------------------------------------------
+
+
+def _ticket(pk: int) -> Ticket:
+    return get_object_or_404(Ticket.objects.select_related("client", "contact"), pk=pk)
+
+
+def _answer(request: HttpRequest, panel: TimePanel) -> HttpResponse:
+    """HTMX: the panel. Otherwise: back to the ticket, or the whole page when refused."""
+    refused = bool(panel.error)
+    if getattr(request, "htmx", None):
+        return render(request, PANEL, {"ticket": panel.ticket, "time_panel": panel})
+    if not refused:
+        return redirect(reverse("console:ticket", args=[panel.ticket.pk]) + "#time")
+    # Imported here: the ticket page imports this module for its panel.
+    from operant.web.console.tickets_detail import ticket_context, ticket_or_404
+
+    ticket = ticket_or_404(panel.ticket.pk)
+    context = ticket_context(request, ticket, now=panel.now)
+    context["time_panel"] = panel
+    return render(request, "web/console/tickets/detail.html", context, status=400)
+
+
+@agent_required
+def time_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel alone (HTMX refresh, or "cancel" after an overdraft)."""
+    ticket = _ticket(pk)
+    panel = TimePanel(ticket, now=timezone.now())
+    return render(request, PANEL, {"ticket": ticket, "time_panel": panel})
+
+
+@agent_required
+@require_POST
+def time_log_view(request: HttpRequest, pk: int) -> HttpResponse:
+    now = timezone.now()
+    ticket = _ticket(pk)
+    form = EntryForm(request.POST)
+    attempt = {key: request.POST.get(key, "") for key in ("minutes", "work_date", "kind", "note")}
+    if not form.is_valid():
+        panel = TimePanel(ticket, now=now, error=first_error(form), attempt=attempt)
+        return _answer(request, panel)
+    data = form.cleaned_data
+    try:
+        entry = time_log(
+            ticket=ticket,
+            agent=request.user,
+            minutes=data["minutes"],
+            kind=data["kind"],
+            work_date=data["work_date"],
+            note=data["note"],
+            quote=data["quote"],
+            now=now,
+        )
+    except Overdraft as exc:
+        panel = TimePanel(ticket, now=now, error=str(exc), overdraft=exc, attempt=attempt)
+        return _answer(request, panel)
+    except UserError as exc:
+        return _answer(request, TimePanel(ticket, now=now, error=str(exc), attempt=attempt))
+    notice = f"Logged {entry.minutes} minutes ({EntryKind(entry.kind).label.lower()})."
+    return _answer(request, TimePanel(ticket, now=now, notice=notice))
+
+
+@agent_required
+@require_POST
+def time_split_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log the part of an adjustment that fits; the rest goes to a quote."""
+    now = timezone.now()
+    ticket = _ticket(pk)
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, TimePanel(ticket, now=now, error=first_error(form)))
+    data = form.cleaned_data
+    try:
+        entry, overflow = time_log_split(
+            ticket=ticket,
+            agent=request.user,
+            minutes=data["minutes"],
+            work_date=data["work_date"],
+            note=data["note"],
+            now=now,
+        )
+    except UserError as exc:
+        return _answer(request, TimePanel(ticket, now=now, error=str(exc)))
+    split = Split(
+        logged=entry.minutes if entry else 0,
+        overflow=overflow,
+        quote_url=quote_new_url(ticket, overflow) if overflow else None,
+    )
+    return _answer(request, TimePanel(ticket, now=now, split=split))
+
+
+def _entry(ticket: Ticket, entry_pk: int) -> TimeEntry:
+    return get_object_or_404(TimeEntry, pk=entry_pk, ticket=ticket)
+
+
+@agent_required
+@require_POST
+def time_edit_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    now = timezone.now()
+    ticket = _ticket(pk)
+    entry = _entry(ticket, entry_pk)
+    form = EntryForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, TimePanel(ticket, now=now, error=first_error(form)))
+    data = form.cleaned_data
+    try:
+        time_entry_edit(
+            entry=entry,
+            actor=request.user,
+            minutes=data["minutes"],
+            work_date=data["work_date"],
+            note=data["note"],
+            kind=data["kind"],
+            quote=data["quote"],
+            now=now,
+        )
+    except UserError as exc:
+        return _answer(request, TimePanel(ticket, now=now, error=str(exc)))
+    return _answer(request, TimePanel(ticket, now=now, notice="Entry updated."))
+
+
+@agent_required
+@require_POST
+def time_delete_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    now = timezone.now()
+    ticket = _ticket(pk)
+    entry = _entry(ticket, entry_pk)
+    try:
+        time_entry_delete(entry=entry, actor=request.user, now=now)
+    except UserError as exc:
+        return _answer(request, TimePanel(ticket, now=now, error=str(exc)))
+    notice = f"Removed the {entry.minutes}-minute entry of {entry.work_date:%Y-%m-%d}."
+    return _answer(request, TimePanel(ticket, now=now, notice=notice))
+
+
+# Mounted under the ticket's URL by console/urls.py (``TICKET + "time/"``).
+urlpatterns = [
+    path("", time_panel_view, name="ticket_time"),
+    path("log/", time_log_view, name="ticket_time_log"),
+    path("split/", time_split_view, name="ticket_time_split"),
+    path("<int:entry_pk>/edit/", time_edit_view, name="ticket_time_edit"),
+    path("<int:entry_pk>/delete/", time_delete_view, name="ticket_time_delete"),
+]

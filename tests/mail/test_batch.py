@@ -1,0 +1,396 @@
+"""The batch mail path (operant.mail.batch) against the per-message reference path.
+
+The main test feeds the same varied message set through ``mail_ingest`` one by one and through
+``mail_ingest_many`` into two fresh states of the database and compares everything a person or
+a later job could see. The targeted tests pin the cases where a batch is easiest to get wrong:
+state created earlier in the same batch, limits counted across it, and the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench._mailset import generate
+from django.core.management.color import no_style
+from django.db import connection
+
+from operant.accounts.services import client_create
+from operant.desk.models import (
+    Attachment,
+    ClockPause,
+    Message,
+    MessageKind,
+    Ticket,
+    TicketEvent,
+)
+from operant.desk.services import ticket_clock_pause
+from operant.mail import batch as batch_module
+from operant.mail.batch import inbound_process_batch, inbound_receive_many, mail_ingest_many
+from operant.mail.models import InboundMessage, InboundState
+from operant.mail.services import ACK_LIMIT_PER_HOUR, Outcome, inbound_receive, mail_ingest
+from operant.notify.models import Notification
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def mail(
+    *,
+    sender: str = "alice@acme-dental.example",
+    subject: str = "How do the reminders work?",
+    body: str = "Hello, could you explain how the reminder texts are scheduled?",
+    message_id: str | None = "m1@acme-dental.example",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Someone <{sender}>"
+    message["To"] = "support@operantco.com"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(NOW)
+    if message_id:
+        message["Message-ID"] = f"<{message_id}>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+# --- the same set through both paths ------------------------------------------------------------
+
+
+def _reset_desk_tables() -> None:
+    """Empty what ingestion writes and restart its key sequences, so the second run numbers
+    tickets from 1 again (the set's [OPR-n] references assume that)."""
+    models = [Attachment, Message, TicketEvent, ClockPause, Notification, InboundMessage, Ticket]
+    for model in models:  # children first
+        model.objects.all().delete()
+    sequences = [{"table": model._meta.db_table, "column": "id"} for model in models]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
+            cursor.execute(sql)
+
+
+def _ack_ids() -> dict[str, str]:
+    """Our generated acknowledgement Message-IDs (random) mapped to stable names."""
+    return {
+        message_id: f"ack-of-{ticket_id}"
+        for message_id, ticket_id in Message.objects.filter(
+            kind=MessageKind.ACKNOWLEDGEMENT
+        ).values_list("message_id", "ticket_id")
+    }
+
+
+def snapshot(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Everything the two paths must agree on, with random Message-IDs named stably."""
+    acks = _ack_ids()
+    tickets = []
+    for ticket in Ticket.objects.select_related("client", "contact").order_by("pk"):
+        tickets.append(
+            {
+                "pk": ticket.pk,
+                "client": ticket.client.name if ticket.client else None,
+                "contact": ticket.contact.email if ticket.contact else None,
+                "requester": ticket.requester_email,
+                "subject": ticket.subject,
+                "class": ticket.request_class,
+                "scope": ticket.scope_category,
+                "clause": ticket.classification_clause,
+                "reasons": ticket.classification_reasons,
+                "policy_version": ticket.policy_version_id,
+                "state": ticket.state,
+                "clock": (ticket.clock_state, ticket.paused_seconds, ticket.pause_reason),
+                "target": ticket.target_at,
+                "limit": ticket.limit_at,
+                "clock_due": ticket.clock_due_at,
+                "times": (ticket.created_at, ticket.updated_at, ticket.last_message_at),
+                "flagged": (ticket.flagged, ticket.flag_reason),
+                "messages": dict(Counter(ticket.messages.values_list("kind", flat=True))),
+                "events": [
+                    (kind, data, version)
+                    for kind, data, version in ticket.events.order_by("pk").values_list(
+                        "kind", "data", "policy_version_id"
+                    )
+                ],
+            }
+        )
+    messages = sorted(
+        (
+            m.ticket_id,
+            m.kind,
+            acks.get(m.message_id or "", m.message_id),
+            m.from_address,
+            m.from_name,
+            m.to,
+            m.subject,
+            m.text,
+            m.html,
+            m.quoted_text_start,
+            m.inbound.dedupe_key if m.inbound_id else None,
+            m.notification_id is not None,
+            [
+                (a.filename, a.content_type, a.size, bytes(a.content or b""))
+                for a in m.attachments.order_by("pk")
+            ],
+        )
+        for m in Message.objects.select_related("inbound").prefetch_related("attachments")
+    )
+    notifications = [
+        {
+            "kind": n.kind,
+            "to": n.to,
+            "subject": n.subject,
+            "body": n.body_text,
+            "headers": n.headers,
+            "message_id": acks.get(n.message_id, n.message_id),
+            "dedupe_key": n.dedupe_key,
+            "state": n.state,
+            "due": (n.created_at, n.due_at),
+        }
+        for n in Notification.objects.order_by("pk")
+    ]
+    rows = list(
+        InboundMessage.objects.order_by("dedupe_key").values_list(
+            "dedupe_key", "state", "outcome", "ticket_id", "flagged", "attempts", "process_due_at"
+        )
+    )
+    return {
+        "outcomes": outcomes,
+        "tickets": tickets,
+        "messages": messages,
+        "notifications": notifications,
+        "rows": rows,
+    }
+
+
+def extra_mails(first_client_email: str) -> list[bytes]:
+    """Cases the generated set lacks: unreadable, bounces, our own loop, a quote "yes",
+    a message without Message-ID, and a repeat of it."""
+    no_id = mail(sender=first_client_email, subject="No id here", message_id=None)
+    return [
+        b"",
+        (SAMPLES / "bounce_gmail.eml").read_bytes(),
+        (SAMPLES / "dsn_postfix.eml").read_bytes(),
+        (SAMPLES / "broken_base64.eml").read_bytes(),
+        mail(sender=first_client_email, message_id="loop-1@x", headers={"X-Operant-Loop": "1"}),
+        mail(
+            sender=first_client_email,
+            subject="Re: thing [OPR-3]",
+            body="Yes, go ahead please.",
+            message_id="yes-1@x",
+        ),
+        no_id,
+        no_id,
+    ]
+
+
+def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) -> None:
+    mailset = generate(260, seed=7)
+    for spec in mailset.clients:
+        client_create(name=spec.name, package_key=spec.package_key, emails=spec.emails)
+    raws = mailset.raws
+    extras = extra_mails(mailset.clients[0].emails[0])
+    # The extras go in the middle and at the end: rare cases between batched rows.
+    raws = raws[:130] + extras + raws[130:] + extras
+
+    one_by_one = [mail_ingest(raw=raw, channel="file", now=NOW) for raw in raws]
+    expected = snapshot(one_by_one)
+    _reset_desk_tables()
+    batched = mail_ingest_many(raws=raws, channel="file", now=NOW, batch_size=40)
+    actual = snapshot(batched)
+
+    # The set exercises what it should (threading both ways, limits, rare paths) ...
+    details = Counter(re.sub(r"OPR-\d+", "OPR-n", o.detail) for o in one_by_one)
+    assert details["reply threaded to OPR-n"] > 20
+    assert details["new ticket OPR-n; acknowledgement held back (rate limit)"] > 0
+    assert any(d.startswith("auto-reply") for d in details)
+    assert any(d.startswith("unreadable") for d in details)
+    # ... and both paths agree on every part of it.
+    for key in expected:
+        assert actual[key] == expected[key], key
+
+
+# --- targeted cases ------------------------------------------------------------------------------
+
+
+def test_a_reply_to_a_message_earlier_in_the_batch_threads_to_its_new_ticket(client_a) -> None:
+    outcomes = mail_ingest_many(
+        raws=[
+            mail(message_id="first@acme-dental.example"),
+            mail(
+                subject="Re: How do the reminders work?",
+                body="Also the evening ones.",
+                message_id="second@acme-dental.example",
+                headers={"In-Reply-To": "<first@acme-dental.example>"},
+            ),
+        ],
+        channel="file",
+        now=NOW,
+    )
+    ticket = Ticket.objects.get()
+    assert [o.state for o in outcomes] == [InboundState.PROCESSED, InboundState.PROCESSED]
+    assert outcomes[1].detail == f"reply threaded to {ticket.ref}"
+    assert ticket.messages.filter(kind=MessageKind.INBOUND).count() == 2
+    assert list(ticket.events.order_by("pk").values_list("kind", flat=True)) == [
+        "created",
+        "classified",
+        "client_replied",
+    ]
+
+
+def test_a_subject_reference_to_a_ticket_opened_earlier_in_the_batch_threads(client_a) -> None:
+    first = mail_ingest_many(
+        raws=[mail(message_id="one@acme-dental.example")], channel="file", now=NOW
+    )
+    # Keys are handed out in order: the next ticket opened is the one after this.
+    next_ref = f"OPR-{int(first[0].ticket_ref.split('-')[1]) + 1}"
+    outcomes = mail_ingest_many(
+        raws=[
+            mail(message_id="two@acme-dental.example", subject="Another question"),
+            mail(message_id="three@acme-dental.example", subject=f"Re: Another [{next_ref}]"),
+        ],
+        channel="file",
+        now=NOW,
+    )
+    assert outcomes[0].ticket_ref == next_ref
+    assert outcomes[1].detail == f"reply threaded to {next_ref}"
+
+
+def test_a_message_twice_in_one_batch_is_stored_once(client_a) -> None:
+    raw = mail(message_id="dup@acme-dental.example")
+    outcomes = mail_ingest_many(raws=[raw, raw], channel="file", now=NOW)
+    assert InboundMessage.objects.count() == 1
+    assert Ticket.objects.count() == 1
+    assert Message.objects.filter(kind=MessageKind.INBOUND).count() == 1
+    assert outcomes[1] == Outcome(outcomes[0].state, outcomes[0].ticket_ref, outcomes[0].detail)
+
+
+def test_the_same_message_id_with_other_bytes_is_a_duplicate(client_a) -> None:
+    outcomes = mail_ingest_many(
+        raws=[mail(body="First copy."), mail(body="Second, different copy.")],
+        channel="file",
+        now=NOW,
+    )
+    # One stored row (same dedupe key): the second delivery answers as already handled.
+    assert InboundMessage.objects.count() == 1
+    assert outcomes[1].detail == outcomes[0].detail
+
+
+def test_the_acknowledgement_limit_counts_across_the_batch(client_a) -> None:
+    count = ACK_LIMIT_PER_HOUR + 2
+    raws = [mail(message_id=f"n{i}@acme-dental.example", subject=f"Q {i}") for i in range(count)]
+    outcomes = mail_ingest_many(raws=raws, channel="file", now=NOW, batch_size=3)
+    acknowledged = [o.detail.endswith("acknowledged") for o in outcomes]
+    assert acknowledged == [True] * ACK_LIMIT_PER_HOUR + [False] * 2
+    assert Notification.objects.filter(kind="desk.acknowledgement").count() == ACK_LIMIT_PER_HOUR
+    ack = Notification.objects.filter(kind="desk.acknowledgement").order_by("pk").first()
+    assert ack.headers["In-Reply-To"] == "<n0@acme-dental.example>"
+    assert ack.headers["X-Operant-Loop"] == "1"
+    assert ack.dedupe_key == f"ack:{Ticket.objects.order_by('pk').first().pk}"
+
+
+def test_references_never_cross_clients(client_a, client_c) -> None:
+    mail_ingest_many(raws=[mail(message_id="a1@acme-dental.example")], channel="file", now=NOW)
+    ticket_a = Ticket.objects.get()
+    outcomes = mail_ingest_many(
+        raws=[
+            mail(
+                sender="charlie@cobalt-gym.example",
+                subject=f"Re: hello [{ticket_a.ref}]",
+                message_id="c1@cobalt-gym.example",
+                headers={"In-Reply-To": "<a1@acme-dental.example>"},
+            )
+        ],
+        channel="file",
+        now=NOW,
+    )
+    assert outcomes[0].ticket_ref != ticket_a.ref
+    assert Ticket.objects.get(pk=int(outcomes[0].ticket_ref.split("-")[1])).client == client_c
+
+
+def test_an_unknown_sender_opens_an_unmatched_ticket_without_acknowledgement(client_a) -> None:
+    outcomes = mail_ingest_many(
+        raws=[mail(sender="stranger@gmail.example", message_id="s1@gmail.example")],
+        channel="file",
+        now=NOW,
+    )
+    assert outcomes[0].detail == "new ticket from an unknown sender (unmatched queue)"
+    assert Ticket.objects.get().client is None
+    assert not Notification.objects.exists()
+
+
+def test_a_reply_to_a_clock_paused_on_the_client_restarts_it(client_a) -> None:
+    mail_ingest_many(raws=[mail(message_id="p1@acme-dental.example")], channel="file", now=NOW)
+    ticket = ticket_clock_pause(
+        ticket=Ticket.objects.get(), reason="waiting_on_client", actor=None, now=NOW
+    )
+    later = NOW.replace(hour=17)
+    mail_ingest_many(
+        raws=[
+            mail(
+                subject=f"Re: x [{ticket.ref}]",
+                message_id="p2@acme-dental.example",
+                body="Here is the information.",
+            ),
+            mail(subject=f"Re: x [{ticket.ref}]", message_id="p3@acme-dental.example"),
+        ],
+        channel="file",
+        now=later,
+    )
+    ticket.refresh_from_db()
+    assert ticket.clock_state == "running"
+    assert ClockPause.objects.get().ended_at == later
+    kinds = list(ticket.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds.count("client_replied") == 2
+
+
+def test_a_failing_batch_is_rolled_back_and_processed_row_by_row(client_a, monkeypatch) -> None:
+    calls = {"n": 0}
+    real = batch_module.acknowledgement_content
+
+    def fail_once(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "acknowledgement_content", fail_once)
+    raws = [mail(message_id=f"f{i}@acme-dental.example", subject=f"Q {i}") for i in range(3)]
+    outcomes = mail_ingest_many(raws=raws, channel="file", now=NOW)
+    assert calls["n"] == 1  # the fallback is the per-row path, which does not use the batch
+    assert [o.state for o in outcomes] == [InboundState.PROCESSED] * 3
+    assert Ticket.objects.count() == 3
+    assert Message.objects.filter(kind=MessageKind.INBOUND).count() == 3
+    assert Notification.objects.count() == 3
+    assert set(InboundMessage.objects.values_list("state", "attempts")) == {("processed", 0)}
+
+
+def test_rows_another_worker_holds_are_left_to_it(client_a) -> None:
+    received = inbound_receive_many(
+        raws=[mail(message_id=f"h{i}@acme-dental.example") for i in range(2)],
+        channel="file",
+        now=NOW,
+    )
+    rows = [row for row, created in received]
+    assert all(created for _, created in received)
+    # Another worker claimed the second row a moment ago (lease not run out).
+    InboundMessage.objects.filter(pk=rows[1].pk).update(
+        state=InboundState.PROCESSING, process_due_at=NOW.replace(hour=16)
+    )
+    outcomes = inbound_process_batch(rows=rows, now=NOW)
+    assert outcomes[0].state == InboundState.PROCESSED
+    assert outcomes[1].detail == "being handled by another worker"
+
+
+def test_settled_rows_answer_as_before(client_a) -> None:
+    row, _ = inbound_receive(raw=mail(), channel="file", now=NOW)
+    first = inbound_process_batch(rows=[row], now=NOW)[0]
+    again = inbound_process_batch(rows=[InboundMessage.objects.get(pk=row.pk)], now=NOW)[0]
+    assert again == Outcome(first.state, first.ticket_ref, first.detail)
