@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "operant.notify",
     "operant.allowance",
     "operant.quotes",
+    "operant.statements",
     "operant.web",
     "operant.api",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -394,3 +394,45 @@ def test_settled_rows_answer_as_before(client_a) -> None:
     first = inbound_process_batch(rows=[row], now=NOW)[0]
     again = inbound_process_batch(rows=[InboundMessage.objects.get(pk=row.pk)], now=NOW)[0]
     assert again == Outcome(first.state, first.ticket_ref, first.detail)
+
+
+def test_a_yes_to_a_sent_quote_is_recorded_as_on_the_per_row_path(client_a, agent) -> None:
+    from operant.desk.services import ticket_reclassify
+    from operant.quotes.models import Quote, QuoteState
+    from operant.quotes.services import quote_create
+
+    mail_ingest_many(raws=[mail(message_id="q0@acme-dental.example")], channel="file", now=NOW)
+    ticket = ticket_reclassify(
+        ticket=Ticket.objects.get(),
+        request_class="out_of_scope",
+        scope_category="new_feature",
+        actor=agent,
+        now=NOW,
+    )
+    quote = quote_create(
+        client=client_a,
+        ticket=ticket,
+        title="Instagram booking replies",
+        scope_category="new_feature",
+        created_by=agent,
+        now=NOW,
+    )
+    # Marked sent directly: this test is about mail routing, not the quote workflow.
+    Quote.objects.filter(pk=quote.pk).update(
+        state=QuoteState.SENT, sent_at=NOW, valid_until=NOW + timedelta(days=30)
+    )
+    later = NOW.replace(hour=18)
+    outcomes = mail_ingest_many(
+        raws=[
+            mail(
+                subject=f"Re: quote [{ticket.ref}]",
+                message_id="q1@acme-dental.example",
+                body="Yes, go ahead.",
+            )
+        ],
+        channel="file",
+        now=later,
+    )
+    assert outcomes[0].detail == f"reply threaded to {ticket.ref}"
+    quote.refresh_from_db()
+    assert quote.reply_acceptance_at == later

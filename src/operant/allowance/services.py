@@ -127,10 +127,12 @@ def _check_quote(kind: str, quote: Quote | None, client: Client) -> Quote | None
         return None
     if quote is None:
         raise EntryInvalid("quoted time needs the accepted quote it is done under")
-    if quote.client_id != client.pk:
+    # Read afresh: the caller's copy may predate a decision (or a withdrawal) of the quote.
+    client_id, state = type(quote).objects.values_list("client_id", "state").get(pk=quote.pk)
+    if client_id != client.pk:
         raise EntryInvalid(f"{quote.ref} is a quote for another client")
-    if quote.state != QUOTE_ACCEPTED:
-        raise EntryInvalid(f"{quote.ref} is {quote.state}, not accepted: the client must accept it")
+    if state != QUOTE_ACCEPTED:
+        raise EntryInvalid(f"{quote.ref} is {state}, not accepted: the client must accept it")
     return quote
 
 

@@ -284,10 +284,16 @@ def reply_subject(ticket: Ticket) -> str:
 
 
 def acknowledgement_content(
-    ticket: Ticket, policy: Policy, request_message_id: str | None, *, now: datetime
+    ticket: Ticket,
+    policy: Policy,
+    request_message_id: str | None,
+    *,
+    now: datetime,
+    allowance: Any = None,
 ) -> tuple[str, str, dict[str, str]]:
     """Subject, body and threading headers of a ticket's acknowledgement (the ticket has a
-    client). Shared by ``ticket_acknowledge`` and the batch mail path, so both say the same."""
+    client). Shared by ``ticket_acknowledge`` and the batch mail path, so both say the same.
+    ``allowance``: the client's balance for the month when the caller already has it."""
     assert ticket.client is not None
     context = {
         "ticket": ticket,
@@ -302,9 +308,11 @@ def acknowledgement_content(
         # Clause 01: a client asking for a minor adjustment learns what this month has left.
         from operant.allowance.services import allowance_balance, month_of
 
-        context["allowance"] = allowance_balance(
-            client=ticket.client, month=month_of(client=ticket.client, when=now)
-        )
+        if allowance is None:
+            allowance = allowance_balance(
+                client=ticket.client, month=month_of(client=ticket.client, when=now)
+            )
+        context["allowance"] = allowance
     return (
         reply_subject(ticket),
         render_to_string("desk/email/acknowledgement.txt", context),

@@ -26,6 +26,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -144,6 +145,8 @@ class _Batch:
         self.domains: dict[str, Client] = {}
         self.contexts: dict[int, ClientContext] = {}
         self.recent_acks: Counter[str] = Counter()
+        # Tickets with a sent quote awaiting a reply (what quote_reply_hook looks for).
+        self.quoted: set[int] = set()
         # Pending writes, flushed in dependency order (tickets before what points at them).
         self.new_tickets: list[Ticket] = []
         self.events: list[TicketEvent] = []
@@ -187,6 +190,13 @@ class _Batch:
                 ticket = self.tickets.setdefault(message.ticket_id, message.ticket)
                 self.known[message.message_id] = ticket
 
+        from operant.quotes.models import Quote, QuoteState
+
+        self.quoted = set(
+            Quote.objects.filter(
+                ticket_id__in=list(self.tickets), state=QuoteState.SENT
+            ).values_list("ticket_id", flat=True)
+        )
         if any(s for s in senders):
             self._load_contexts()
             # The acknowledgements of the last hour, counted per recipient list as _ack_allowed
@@ -257,9 +267,10 @@ class _Batch:
                 ticket.clock_state == ClockState.PAUSED
                 and ticket.pause_reason == "waiting_on_client"
             )
-            # A paused clock needs the pause closed and deadlines recomputed, and a "yes" may
-            # accept a quote: both are rare and belong to the reference path.
-            if waiting or says_yes(new_text(parsed)):
+            # A paused clock needs the pause closed and deadlines recomputed, and a "yes" on a
+            # ticket with an open sent quote may accept it: both are rare and belong to the
+            # reference path. Without such a quote quote_reply_hook records nothing.
+            if waiting or (ticket.pk in self.quoted and says_yes(new_text(parsed))):
                 raise _Rare
             self._store(ticket, row, parsed, message_id)
             self._client_replied(ticket)
@@ -337,7 +348,11 @@ class _Batch:
             # Not known before the batch nor opened in it: ask, as find_thread would.
             ticket = Ticket.objects.filter(pk=pk).first()
             if ticket is not None:
+                from operant.quotes.models import Quote, QuoteState
+
                 self.tickets[pk] = ticket
+                if Quote.objects.filter(ticket_id=pk, state=QuoteState.SENT).exists():
+                    self.quoted.add(pk)
         return ticket
 
     def _store(
@@ -433,13 +448,35 @@ class _Batch:
             )
             self.replied = {}
 
+    def _allowances(self, tickets: list[Ticket]) -> dict[int | None, Any]:
+        """The allowance balances adjustment acknowledgements quote: one query per month
+        (clients in different zones may be in different months at ``now``) instead of one
+        per acknowledgement. Mail routing never changes a balance, so reading them per
+        flush gives what the per-row path reads per ticket."""
+        from operant.allowance.services import allowance_balances, month_of
+
+        by_month: dict[Any, dict[int, Client]] = {}
+        for ticket in tickets:
+            assert ticket.client is not None
+            month = month_of(client=ticket.client, when=self.now)
+            by_month.setdefault(month, {})[ticket.client.pk] = ticket.client
+        balances: dict[int | None, Any] = {}
+        for month, clients in by_month.items():
+            balances.update(allowance_balances(clients=list(clients.values()), month=month))
+        return balances
+
     def _flush_acks(self) -> None:
         """ticket_acknowledge for every new ticket of the batch that gets one."""
         policy = self.in_force.policy
+        balances = self._allowances([t for t, _ in self.acks if t.request_class == "adjustment"])
         notifications = []
         for ticket, request_message_id in self.acks:
             subject, body, headers = acknowledgement_content(
-                ticket, policy, request_message_id, now=self.now
+                ticket,
+                policy,
+                request_message_id,
+                now=self.now,
+                allowance=balances.get(ticket.client_id),
             )
             notifications.append(
                 Notification(

@@ -14,12 +14,15 @@ import quopri
 import re
 from dataclasses import dataclass, field
 from email import errors as email_errors
-from email import policy
+from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import Compat32
+from functools import lru_cache
+from typing import Any
 
-from operant.mail.headers import fix_surrogates, msg_ids
+from operant.mail.headers import MIME_POLICY, fix_surrogates, msg_ids
 
 MAX_DEPTH = 30
 MAX_PARTS = 1000
@@ -31,6 +34,10 @@ _REFUSED = {"punycode", "idna", "unicode_escape", "raw_unicode_escape", "undefin
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\r?$", re.MULTILINE)
 _NEWLINES = re.compile(r"\r\n?")
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*\Z")
+# Only the characters charset names are made of (RFC 2978): no quotes, spaces or NULs.
+_NOT_CHARSET = re.compile(r"[^A-Za-z0-9._:+()-]")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
+_NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _DEFECTS = {
     "CloseBoundaryNotFoundDefect": "MIME: closing boundary missing (message may be truncated)",
     "StartBoundaryNotFoundDefect": "MIME: multipart boundary not found in the body",
@@ -66,7 +73,10 @@ class Body:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+@lru_cache(maxsize=256)
 def _codec(charset: str) -> str | None:
+    """The codec to decode a declared charset with (None: unknown or refused); cached, as
+    the few charsets in use are looked up for every text part."""
     try:
         name = codecs.lookup(charset).name
     except (LookupError, ValueError):
@@ -80,8 +90,7 @@ def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[s
     A missing charset that turns out to be UTF-8 is no problem (it is what senders mean);
     every other fallback is recorded, as the text may be garbled.
     """
-    # Only the characters charset names are made of (RFC 2978): no quotes, spaces or NULs.
-    declared = re.sub(r"[^A-Za-z0-9._:+()-]", "", charset or "")[:40].lower() or None
+    declared = _NOT_CHARSET.sub("", charset or "")[:40].lower() or None
     codec = _codec(declared) if declared else None
     if declared and codec is None:
         problems.append(f"{what}: unknown charset {declared!r}")
@@ -104,7 +113,7 @@ def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[s
 
 def _lenient_base64(payload: str) -> bytes:
     """Decode truncated base64 by dropping the incomplete last group instead of everything."""
-    chars = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+    chars = _NOT_BASE64.sub("", payload)
     chars = chars[: len(chars) - len(chars) % 4]
     try:
         return base64.b64decode(chars)
@@ -158,19 +167,20 @@ class Walker:
             return
         if isinstance(payload, list):  # message/rfc822 and other message/* containers
             self._record_defects(part)
-            self._attach(part, ctype, _message_bytes(part), body)
+            data = _message_bytes(part)
+            filename, disposition = self._filename(part), _disposition(part)
+            self._attach(part, ctype, data, body, filename=filename, disposition=disposition)
             return
         data = self._payload_bytes(part)
         self._record_defects(part)
         filename = self._filename(part)
         disposition = _disposition(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            text = decode_text(
-                data, _charset(part), what=f"{ctype} part", problems=self.problems
-            )
+            text = decode_text(data, _charset(part), what=f"{ctype} part", problems=self.problems)
             (body.plain if ctype == "text/plain" else body.html).append(text)
         else:
-            self._attach(part, ctype, data, body, filename=filename)
+            # Name and disposition are read once: reading them again gives the same values.
+            self._attach(part, ctype, data, body, filename=filename, disposition=disposition)
 
     def _alternative(self, children: list[Message], depth: int, body: Body) -> None:
         """RFC 2046: the last alternative is the richest; take the last that has each kind."""
@@ -195,7 +205,7 @@ class Walker:
         boundary = _guess_boundary(data)
         if boundary is not None:
             head = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\n\n'
-            recovered = BytesParser(policy=policy.default).parsebytes(head + data)
+            recovered = BytesParser(policy=MIME_POLICY).parsebytes(head + data)
             children = recovered.get_payload()
             if isinstance(children, list) and children:
                 self.problems.append(
@@ -221,9 +231,16 @@ class Walker:
             data = _lenient_base64(str(part.get_payload()))
         return data if isinstance(data, bytes) else b""
 
-    def _attach(self, part: Message, ctype: str, data: bytes | None, body: Body,
-                *, filename: str | None = None) -> None:
-        filename = filename or self._filename(part)
+    def _attach(
+        self,
+        part: Message,
+        ctype: str,
+        data: bytes | None,
+        body: Body,
+        *,
+        filename: str | None,
+        disposition: str | None,
+    ) -> None:
         size = len(data) if data is not None else 0
         omitted = size > self.max_attachment_bytes
         if omitted:
@@ -244,7 +261,7 @@ class Walker:
                 content=None if omitted else data,
                 omitted=omitted,
                 content_id=content_id,
-                inline=_disposition(part) == "inline",
+                inline=disposition == "inline",
             )
         )
 
@@ -252,7 +269,7 @@ class Walker:
         """The attachment's name, decoded, with any directory part and control characters
         removed: it ends up in download headers and maybe on disk."""
         try:
-            name = part.get_filename()
+            name = _get_filename(part)
         except Exception:  # noqa: BLE001 - an unreadable parameter is just a missing name
             name = None
         if not name:
@@ -262,7 +279,7 @@ class Walker:
             # Non-standard but common: RFC 2047 words in a parameter. Unreadable: keep as is.
             with contextlib.suppress(Exception):
                 name = str(make_header(decode_header(name)))
-        name = re.sub(r"[\x00-\x1f\x7f]", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+        name = _NAME_CONTROLS.sub("", name.replace("\\", "/").rsplit("/", 1)[-1])
         return name.strip()[:255] or None
 
     def _record_defects(self, part: Message) -> None:
@@ -271,6 +288,52 @@ class Walker:
             text = _DEFECTS.get(name, f"MIME: {name}")
             if text:
                 self.problems.append(text)
+
+
+_MISSING = object()
+
+
+class _Verbatim(Compat32):
+    """A policy that hands stored header values back untouched, for ``_param``'s probes."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        return value
+
+
+_VERBATIM = _Verbatim()
+
+
+@lru_cache(maxsize=4096)
+def _param(header: str, value: str, param: str) -> Any:
+    """``Message.get_param(param, _MISSING, header)`` of a part whose ``header`` reads
+    ``value``.
+
+    The stdlib re-splits and re-decodes the whole parameter list on every read; the result
+    depends on nothing but the header's text, so it is computed once per text, by the stdlib
+    itself on a one-header message. A read that raises is not cached and raises again.
+    """
+    probe = Message(policy=_VERBATIM)
+    probe[header] = value
+    return probe.get_param(param, _MISSING, header)
+
+
+def _get_param(part: Message, param: str, header: str) -> Any:
+    """``part.get_param(param, _MISSING, header)``, through the ``_param`` cache."""
+    value = part.get(header)
+    if value is None:
+        return _MISSING
+    return _param(header, str(value), param)
+
+
+def _get_filename(part: Message) -> str | None:
+    """``part.get_filename()``: Content-Disposition's filename, else Content-Type's name; the
+    second header is only read when the first has no name, as the stdlib does."""
+    filename = _get_param(part, "filename", "content-disposition")
+    if filename is _MISSING:
+        filename = _get_param(part, "name", "content-type")
+    if filename is _MISSING:
+        return None
+    return utils.collapse_rfc2231_value(filename).strip()
 
 
 def _content_type(part: Message) -> str:
@@ -285,8 +348,10 @@ def _content_type(part: Message) -> str:
 
 def _charset(part: Message) -> str | None:
     try:
-        charset = part.get_param("charset")
+        charset = _get_param(part, "charset", "content-type")
     except Exception:  # noqa: BLE001 - an unreadable parameter is a missing one
+        return None
+    if charset is _MISSING:
         return None
     if isinstance(charset, tuple):  # RFC 2231 form: (charset, language, value)
         charset = charset[2]

@@ -16,12 +16,100 @@ from email import errors as email_errors
 from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import Message
+from email.policy import EmailPolicy
+from functools import lru_cache
+from typing import Any
 
 # Header folding: a line break followed by white space continues the header (RFC 5322 2.2.3).
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _CONTROL = re.compile(r"[\x00\r\n]")
 _BRACKETED_ID = re.compile(r"<([^<>]*)>")
+# What EmailPolicy.header_fetch_parse removes before parsing: every CR and LF.
+_LINESEP = re.compile(r"\n|\r")
+
+# --- structured headers at policy.default's semantics, without its cost -------------------
+#
+# ``policy.default`` turns every header it hands out into a header object: a full RFC 5322
+# parse, plus a new class per call (``HeaderRegistry.__getitem__``). The MIME code asks for
+# Content-Type a dozen times per part, so that parse was most of the time spent on a message.
+# Only ``str()`` of the Content-* headers is ever used there, and for the plain forms nearly
+# all mail uses it is predictable: the value itself, with the parameters written out again
+# as ``; name="value"``. Those forms are produced directly below; anything else goes to the
+# stdlib parser as before. The fast forms are deliberately narrow (ASCII, no comments, no
+# RFC 2047/2231, no escapes), so that their result is the stdlib's result by construction.
+
+# RFC 2045 token characters: what the stdlib's ttext accepts, minus controls and non-ASCII.
+_TOKEN = r"[A-Za-z0-9!#$%&'*+.^_`{|}~-]+"
+# A parameter name without the RFC 2231 markers ("*", "'", "%").
+_ATTRIBUTE = r"[A-Za-z0-9!#$&+.^_`{|}~-]+"
+# An unquoted parameter value: the stdlib's extended-attrtext (which allows "%") in ASCII.
+_BARE_VALUE = r"[A-Za-z0-9!#$%&+.^_`{|}~-]+"
+# Quoted-string content without backslash escapes, tabs or an "=?" (which would start an
+# RFC 2047 word the stdlib decodes even inside quotes).
+_QUOTED_VALUE = r"(?:[ !#-<>-\[\]-~]|=(?!\?))*"
+_PARAM = rf'[ \t]*({_ATTRIBUTE})=(?:({_BARE_VALUE})|"({_QUOTED_VALUE})")[ \t]*'
+_PARAM_RE = re.compile(_PARAM)
+_PARAMS = rf"(?:;((?:{_PARAM};)*{_PARAM}))?"
+_SIMPLE_TYPE = re.compile(rf"([ \t]*{_TOKEN}/{_TOKEN}[ \t]*){_PARAMS}")
+_SIMPLE_DISPOSITION = re.compile(rf"([ \t]*{_TOKEN}[ \t]*){_PARAMS}")
+_SIMPLE_ENCODING = re.compile(rf"[ \t]*{_TOKEN}[ \t]*")
+_SIMPLE_FORMS = {"content-type": _SIMPLE_TYPE, "content-disposition": _SIMPLE_DISPOSITION}
+
+
+def _simple_mime_header(name: str, value: str) -> str | None:
+    """``str()`` of the stdlib's header object for a plain Content-* value, or None.
+
+    The stdlib keeps the type (with the white space around it) as written and rewrites the
+    parameters: first occurrence of each name wins, each written ``name="value"`` (or just
+    ``name`` when empty), joined by "; " after one space.
+    """
+    if name == "content-transfer-encoding":
+        return value if _SIMPLE_ENCODING.fullmatch(value) else None
+    form = _SIMPLE_FORMS.get(name)
+    match = form.fullmatch(value) if form is not None else None
+    if match is None:
+        return None
+    head, params = match.group(1), match.group(2)
+    if params is None:
+        return head
+    seen: dict[str, str] = {}
+    for attribute, bare, quoted in _PARAM_RE.findall(params):
+        seen.setdefault(attribute, bare or quoted)
+    written = "; ".join(f'{key}="{val}"' if val else key for key, val in seen.items())
+    return f"{head}; {written}"
+
+
+@lru_cache(maxsize=4096)
+def parsed_header(name: str, value: str) -> Any:
+    """What ``policy.default.header_fetch_parse(name, value)`` returns, as far as ``str()``.
+
+    Cached because the same values come back again and again: each part's Content-Type is
+    read about a dozen times, and senders, recipients and part headers repeat across mail.
+    The header objects are immutable; a parse that raises is not cached and raises again.
+    """
+    value = "".join(_LINESEP.split(value))
+    simple = _simple_mime_header(name.lower(), value)
+    if simple is not None:
+        return simple
+    return _HEADER_FACTORY(name, value)
+
+
+class _MimePolicy(EmailPolicy):
+    """``policy.default`` for parsing, with header reads served by ``parsed_header``.
+
+    Its messages are plain ``Message`` objects: their API needs only the ``str()`` of a
+    header, which is all the fast forms provide (EmailMessage's extras want header objects).
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):  # already a header object, as in the stdlib
+            return value
+        return parsed_header(name, value)
+
+
 _HEADER_FACTORY = policy.default.header_factory
+# The parse policy of the mail pipeline: the same structure and values as policy.default.
+MIME_POLICY = _MimePolicy(message_factory=Message)
 
 
 @dataclass(frozen=True)
@@ -52,16 +140,6 @@ def fix_surrogates(value: str, *, what: str, problems: list[str]) -> str:
         return data.decode("cp1252", "replace")
 
 
-def _header_problems(name: str, defects: object, problems: list[str]) -> None:
-    """Record a header's parse defects, except obsolete-but-valid syntax, which is not a fault."""
-    if not isinstance(defects, tuple | list):
-        return
-    for defect in defects:
-        if isinstance(defect, email_errors.ObsoleteHeaderDefect):
-            continue
-        problems.append(f"{name} header: {defect}")
-
-
 def msg_ids(value: str) -> list[str]:
     """Message-IDs in a header value, without angle brackets, in order.
 
@@ -74,6 +152,82 @@ def msg_ids(value: str) -> list[str]:
         return found
     tokens = (t.strip("<>,;\"'") for t in value.split())
     return [t for t in tokens if "@" in t]
+
+
+# --- the strict reads of free text and address lists ---------------------------------------
+#
+# Both are pure functions of the header name and its (decoded) value, so they are cached:
+# To is the desk's own address on nearly every message, and clients write again and again.
+# The common plain forms are read directly, giving what the stdlib parser gives for them.
+
+# Characters the stdlib's unstructured parser reports as non-printable (tab is white space);
+# surrogates would be reported as undecodable bytes. Without these and without "=?" (an
+# RFC 2047 word), the parsed text is the value itself and there are no defects.
+_UNSTRUCTURED_TROUBLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]|=\?")
+# RFC 5322 atext in ASCII, minus "=?" (the stdlib tries an RFC 2047 word there).
+_ATEXT = r"(?:[A-Za-z0-9!#$%&'*+/?^_`{|}~-]|=(?!\?))+"
+_ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*"
+# "local@domain", "<local@domain>" or "Words Of A Name <local@domain>": no quotes, comments,
+# dots in the name, groups or empty list elements, each of which the stdlib treats specially.
+_MAILBOX = re.compile(
+    rf"[ \t]*(?:({_ADDR_SPEC})|((?:{_ATEXT}[ \t]+)*{_ATEXT})?[ \t]*<({_ADDR_SPEC})>)[ \t]*"
+)
+_WSP_RUN = re.compile(r"[ \t]+")
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+def _simple_addresses(value: str) -> Pairs | None:
+    """(display name, address) of a plain address list, as the stdlib reads it, or None."""
+    pairs: list[tuple[str, str]] = []
+    for item in value.split(","):
+        match = _MAILBOX.fullmatch(item)
+        if match is None:
+            return None
+        bare, display, angled = match.groups()
+        # The stdlib joins the words of a display name with one space.
+        name = _WSP_RUN.sub(" ", display) if display else ""
+        pairs.append((name, bare or angled))
+    return tuple(pairs)
+
+
+def _kept_defects(defects: object) -> tuple[str, ...]:
+    """A header's parse defects as text, except obsolete-but-valid syntax (not a fault)."""
+    if not isinstance(defects, tuple | list):
+        return ()
+    return tuple(
+        str(defect)
+        for defect in defects
+        if not isinstance(defect, email_errors.ObsoleteHeaderDefect)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _strict_unstructured(name: str, value: str) -> tuple[str, tuple[str, ...]]:
+    """(decoded text, defects) of a free-text header by the stdlib parser; raises as it does."""
+    if not _UNSTRUCTURED_TROUBLE.search(value):
+        return value, ()
+    header = _HEADER_FACTORY(name, value)
+    return str(header), _kept_defects(header.defects)
+
+
+@lru_cache(maxsize=4096)
+def _strict_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
+    """(display name, address) pairs and defects of an address header by the stdlib parser.
+
+    A mailbox without a domain is junk from a broken list, except a bare sender such as
+    "MAILER-DAEMON", which bounce detection still needs to see.
+    """
+    simple = _simple_addresses(value)
+    if simple is not None:
+        return simple, ()
+    header = _HEADER_FACTORY(name, value)
+    pairs = tuple(
+        (a.display_name, a.addr_spec)
+        for a in header.addresses
+        if a.domain or name in ("from", "sender")
+    )
+    return pairs, _kept_defects(header.defects)
 
 
 class HeaderReader:
@@ -116,9 +270,8 @@ class HeaderReader:
         if value is None:
             return ""
         try:
-            header = _HEADER_FACTORY(name.lower(), value)
-            text = str(header)
-            _header_problems(name, header.defects, self.problems)
+            text, defects = _strict_unstructured(name.lower(), value)
+            self.problems.extend(f"{name} header: {defect}" for defect in defects)
         except Exception:  # noqa: BLE001 - the strict parser gave up; try the lenient one
             try:
                 text = str(make_header(decode_header(value)))
@@ -137,15 +290,8 @@ class HeaderReader:
 
     def _parse_addresses(self, name: str, value: str) -> list[Address]:
         try:
-            header = _HEADER_FACTORY(name.lower(), value)
-            # A mailbox without a domain is junk from a broken list, except a bare sender
-            # such as "MAILER-DAEMON", which bounce detection still needs to see.
-            pairs = [
-                (a.display_name, a.addr_spec)
-                for a in header.addresses
-                if a.domain or name.lower() in ("from", "sender")
-            ]
-            _header_problems(name, header.defects, self.problems)
+            pairs, defects = _strict_addresses(name.lower(), value)
+            self.problems.extend(f"{name} header: {defect}" for defect in defects)
         except Exception:  # noqa: BLE001 - the strict parser gave up; the compat one rarely does
             self.problems.append(f"{name} header: unparseable address list, read leniently")
             try:

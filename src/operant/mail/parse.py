@@ -13,14 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any, TypeVar
 
 from operant.mail.body import Attachment, Body, Walker
 from operant.mail.bounces import BounceInfo, bounce_info
-from operant.mail.headers import Address, HeaderReader
+from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
 from operant.mail.loops import auto_reply_reason, has_loop_header
@@ -176,7 +175,7 @@ def parse_message(
     body_start = raw.lstrip(b"\r\n")
     if len(body_start) != len(raw):
         problems.append("blank lines before the headers; ignored")
-    parser = BytesParser(policy=policy.default)
+    parser = BytesParser(policy=MIME_POLICY)
     try:
         message = parser.parsebytes(body_start)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting

@@ -40,7 +40,8 @@ _BLOCK_OTHER = re.compile(
 )
 _RULE = re.compile(r"^[_\-=]{5,}$")
 _FORWARD = re.compile(r"forwarded message|begin forwarded message|weitergeleitete", re.IGNORECASE)
-_SIGNATURE = re.compile(r"^-- ?$")
+# A line that is exactly "--" or "-- "; MULTILINE, to find the first in one C-level scan.
+_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 
 
 def _quoted(line: str) -> bool:
@@ -119,14 +120,6 @@ def quote_start_line(lines: list[str]) -> int | None:
     return None
 
 
-def _line_offsets(lines: list[str]) -> list[int]:
-    offsets, at = [], 0
-    for line in lines:
-        offsets.append(at)
-        at += len(line) + 1
-    return offsets
-
-
 def find_quote_start(text: str, *, hint: int | None = None) -> int | None:
     """Character index in ``text`` where quoted history begins, or None.
 
@@ -135,17 +128,15 @@ def find_quote_start(text: str, *, hint: int | None = None) -> int | None:
     """
     lines = text.split("\n")
     found = quote_start_line(lines)
-    index = _line_offsets(lines)[found] if found is not None else None
+    # Where line ``found`` starts: the lines before it and their newlines.
+    index = sum(map(len, lines[:found])) + found if found is not None else None
     candidates = [c for c in (index, hint) if c is not None and 0 <= c < len(text)]
     return min(candidates) if candidates else None
 
 
 def find_signature_start(text: str, *, end: int | None = None) -> int | None:
     """Index of the first "-- " signature delimiter line before ``end`` (the quote), or None."""
-    lines = text.split("\n")
-    for offset, line in zip(_line_offsets(lines), lines, strict=True):
-        if end is not None and offset >= end:
-            break
-        if _SIGNATURE.match(line):
-            return offset
-    return None
+    match = _SIGNATURE.search(text)
+    if match is None or (end is not None and match.start() >= end):
+        return None
+    return match.start()

@@ -52,6 +52,7 @@ def _check_via(via: str, actor: User | None) -> None:
     if via not in DecidedVia.values:
         raise QuoteError(f"unknown way {via!r}; expected one of {', '.join(DecidedVia.values)}")
     if via != DecidedVia.LINK and actor is None:
+        # A portal answer names the signed-in contact; every other way names the agent.
         raise QuoteError("an agent must record an answer that did not come through the link")
 
 
@@ -71,6 +72,9 @@ def _decide(
     action = "accept" if state == QuoteState.ACCEPTED else "decline"
     _check_via(via, actor)
     quote = Quote.objects.select_related("client", "ticket", "created_by").get(pk=quote.pk)
+    if via == DecidedVia.PORTAL and not quote.client.contacts.filter(user=actor).exists():
+        # Defence in depth behind the portal's own lookup: never another client's quote.
+        raise QuoteError(f"{quote.ref} is not a quote of this contact's client")
     if quote.state != QuoteState.SENT:
         raise QuoteError(state_refusal(quote, action))
     answered_at = now
@@ -108,7 +112,8 @@ def _decide(
                 **data,
             },
         )
-        if via == DecidedVia.LINK:
+        if via in (DecidedVia.LINK, DecidedVia.PORTAL):
+            # The client answered on their own: the agent who built the quote must hear of it.
             from operant.quotes.mailing import quote_decided_notify
 
             quote_decided_notify(quote=quote, now=now)
@@ -125,7 +130,8 @@ def quote_accept(
 ) -> Quote:
     """The client accepts: through the signed link (``via="link"``, bound to the link's
     ``nonce``), by a reply an agent confirms (``via="reply"``), or by word an agent records
-    (``via="agent"``). Work may then be logged against the quote."""
+    (``via="agent"``), or signed in to the portal (``via="portal"``). Work may then be logged
+    against the quote."""
     return _decide(
         quote=quote,
         state=QuoteState.ACCEPTED,

@@ -27,6 +27,7 @@ class DecidedVia(models.TextChoices):
     LINK = "link", "the client's signed link"
     REPLY = "reply", "the client's email reply, confirmed by an agent"
     AGENT = "agent", "an agent, on the client's word"
+    PORTAL = "portal", "the client, signed in to the portal"
 
 
 # Which state may follow which. Accepted and declined are final: a changed offer is a new quote.

@@ -181,7 +181,11 @@ def _decimal(value: Any, name: str, *, limit: Decimal) -> Decimal:
 
 
 def _locked_draft(quote: Quote, action: str) -> Quote:
-    quote = Quote.objects.select_for_update().select_related("client", "ticket").get(pk=quote.pk)
+    quote = (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("client", "ticket")
+        .get(pk=quote.pk)
+    )
     if not quote.is_draft:
         raise QuoteError(state_refusal(quote, action))
     return quote
@@ -314,7 +318,8 @@ def quote_send(*, quote: Quote, actor: User, now: datetime) -> Quote:
     in_force = _in_force()
     with transaction.atomic():
         quote = (
-            Quote.objects.select_for_update()
+            # Lock the quote row only: PostgreSQL cannot lock the nullable side of an outer join.
+            Quote.objects.select_for_update(of=("self",))
             .select_related("client__package", "ticket", "created_by")
             .get(pk=quote.pk)
         )

@@ -87,6 +87,18 @@ class Split:
     quote_url: str | None
 
 
+# The fields of a revision in the order people read an entry (a JSON column may reorder keys).
+FIELD_ORDER = ("minutes", "work_date", "kind", "note", "quote")
+
+
+def _changes(revision: TimeEntryRevision) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) of an edit, in ``FIELD_ORDER``."""
+    if revision.action != "edited":
+        return []
+    before, after = revision.before or {}, revision.after or {}
+    return [(f, before.get(f), after.get(f)) for f in FIELD_ORDER if f in before or f in after]
+
+
 class TimePanel:
     """The time panel's data, read only when the template asks (the ticket page's partial
     updates never render this panel and so never query for it)."""
@@ -124,12 +136,16 @@ class TimePanel:
     def entries(self) -> list[TimeEntry]:
         """Every entry of the ticket, removed ones too (struck through, for the record)."""
         revisions = TimeEntryRevision.objects.select_related("actor").order_by("at", "pk")
-        return list(
+        entries = list(
             TimeEntry.objects.filter(ticket=self.ticket)
             .select_related("agent", "quote")
             .prefetch_related(Prefetch("revisions", queryset=revisions))
             .order_by("-work_date", "-pk")
         )
+        for entry in entries:
+            for revision in entry.revisions.all():
+                revision.changes = _changes(revision)
+        return entries
 
     @cached_property
     def totals(self) -> list[tuple[str, str, int]]:

@@ -5,6 +5,7 @@ from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
 from operant.web.console import (
     quotes,
     quotes_actions,
+    statements,
     tickets_actions,
     tickets_detail,
     tickets_inbox,
@@ -66,3 +67,5 @@ urlpatterns = [
         name="quote_dismiss_reply",
     ),
 ]
+
+urlpatterns += [path("clients/<slug:slug>/statements/", include(statements.urlpatterns))]

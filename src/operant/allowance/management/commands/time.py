@@ -10,12 +10,12 @@ the entry was refused (an overdraft among the reasons, with the minutes that rem
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.utils import timezone
 
 from operant.allowance.models import EntryKind
+from operant.allowance.serialize import entry_json
 from operant.allowance.services import allowance_balance, time_log
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
@@ -103,17 +103,7 @@ class Command(OperantCommand):
         )
         balance = allowance_balance(client=entry.client, month=entry.month)
         if options["json"]:
-            data = {
-                "id": entry.pk,
-                "ticket": ticket.ref,
-                "client": entry.client.slug,
-                "kind": entry.kind,
-                "minutes": entry.minutes,
-                "work_date": entry.work_date.isoformat(),
-                "agent": entry.agent.email,
-                "allowance": balance.as_dict(),
-            }
-            self.stdout.write(json.dumps(data, indent=2))
+            self.print_json({**entry_json(entry), "allowance": balance.as_dict()})
             return
         self.stdout.write(
             f"logged {entry.minutes} min {entry.kind} on {ticket.ref} "

@@ -1,0 +1,122 @@
+"""Emailed sign-in links for client contacts.
+
+The link carries a signed token (``django.core.signing``, salt "operant.signin") naming the user
+and the moment of their last sign-in. Signing in changes ``last_login``, so a link works once,
+and any other sign-in (password, another link) spends every older link too: no nonce table is
+needed. A token older than ``LINK_AGE`` is refused.
+
+``signin_link_send`` behaves the same whether or not the address has a portal login, so the form
+that calls it cannot be used to learn which addresses are customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from operant.accounts.models import User
+
+SALT = "operant.signin"
+LINK_AGE = timedelta(minutes=15)
+NOTIFICATION_KIND = "accounts.signin"
+
+
+class SigninRefused(Exception):
+    """The link cannot sign anyone in; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class SigninCheck:
+    user: User
+
+
+def _portal_user(email: str) -> User | None:
+    """The active client login behind ``email``, if it is linked to a contact."""
+    from operant.accounts.models import Contact, User
+
+    user = User.objects.get_by_email(email) if email else None
+    if user is None or not user.is_client_user:
+        return None
+    if not Contact.objects.filter(user=user).exists():
+        return None
+    return user
+
+
+def _stamp(user: User) -> str:
+    return user.last_login.isoformat() if user.last_login else ""
+
+
+def signin_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "l": _stamp(user)}, salt=SALT, compress=True)
+
+
+def signin_url(user: User) -> str:
+    path = reverse("portal:signin_redeem", args=[signin_token(user)])
+    return settings.OPERANT_BASE_URL.rstrip("/") + path
+
+
+def signin_link_send(*, email: str, now: datetime) -> None:
+    """Queue a sign-in link to ``email`` if it belongs to a portal login; otherwise do nothing.
+    Returns nothing either way: the caller must not be able to tell the cases apart."""
+    from operant.notify.services import notification_queue
+
+    user = _portal_user(email.strip())
+    if user is None:
+        return
+    minutes = int(LINK_AGE.total_seconds() // 60)
+    body = (
+        "Hello,\n\n"
+        "Someone (we hope you) asked for a link to sign in to the Operant client portal.\n\n"
+        f"{signin_url(user)}\n\n"
+        f"The link works once, within {minutes} minutes. If you did not ask for it, ignore this "
+        "email: nobody can sign in without opening it.\n"
+    )
+    notification_queue(
+        kind=NOTIFICATION_KIND,
+        to=[user.email],
+        subject="Your sign-in link for the Operant portal",
+        body_text=body,
+        now=now,
+        # At most one link a minute per login: the form cannot be used to flood an inbox.
+        dedupe_key=f"{NOTIFICATION_KIND}:{user.pk}:{now:%Y%m%d%H%M}",
+    )
+
+
+def signin_link_check(*, token: str) -> SigninCheck:
+    """1. Verify the signature and age. 2. Find the user, still an active portal login.
+    3. Refuse if they signed in since the link was made (it was used, or superseded)."""
+    from operant.accounts.models import User
+
+    try:
+        data = signing.loads(token, salt=SALT, max_age=LINK_AGE)
+    except signing.SignatureExpired:
+        raise SigninRefused("This sign-in link has expired. Ask for a new one.") from None
+    except signing.BadSignature:
+        raise SigninRefused("This sign-in link is not valid. Ask for a new one.") from None
+    if not isinstance(data, dict):
+        raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
+    user = User.objects.filter(pk=data.get("u")).first()
+    if user is None or _portal_user(user.email) != user:
+        raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
+    if _stamp(user) != data.get("l"):
+        raise SigninRefused("This sign-in link has already been used. Ask for a new one.")
+    return SigninCheck(user=user)
+
+
+def signin_link_redeem(*, token: str, now: datetime) -> User:
+    """Check the link and spend it: a conditional update on ``last_login`` (architecture 4.3)
+    means of two simultaneous clicks exactly one signs in."""
+    from operant.accounts.models import User
+
+    user = signin_link_check(token=token).user
+    spent = User.objects.filter(pk=user.pk, last_login=user.last_login).update(last_login=now)
+    if spent != 1:
+        raise SigninRefused("This sign-in link has already been used. Ask for a new one.")
+    user.last_login = now
+    return user
