@@ -123,3 +123,8 @@ def test_the_page_costs_the_same_queries_however_many_entries(
     with django_assert_max_num_queries(4):
         response = alice_client.get(reverse("portal:statement", args=[MONTH]))
     assert response.content.decode().count('<tr><td data-label="Date">') == 90
+
+
+def test_the_portal_menu_links_to_statements(alice_client):
+    html = alice_client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("portal:statements")}"' in html

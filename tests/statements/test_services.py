@@ -121,7 +121,8 @@ def test_the_email_goes_to_the_billing_contact_once_with_the_pdf(acme_november):
     statement = statement_build(client=acme_november, month=NOVEMBER, now=AFTER)
     first = statement_email(statement=statement, now=AFTER)
     again = statement_email(statement=Statement.objects.get(pk=statement.pk), now=AFTER)
-    assert first is not None and again is not None
+    assert first is not None
+    assert again is not None
     assert again.pk == first.pk
     assert first.to == ["billing@acme-dental.example"]
     assert first.dedupe_key == f"statement:{acme_november.pk}:2026-11"

@@ -39,9 +39,7 @@ def ticket_for(client: Client, subject: str = "Reminders stopped") -> Ticket:
         text="No reminder texts went out today.",
         created_at=now,
     )
-    Message.objects.create(
-        ticket=ticket, kind=MessageKind.NOTE, text=NOTE_TEXT, created_at=now
-    )
+    Message.objects.create(ticket=ticket, kind=MessageKind.NOTE, text=NOTE_TEXT, created_at=now)
     Message.objects.create(
         ticket=ticket,
         kind=MessageKind.OUTBOUND,

@@ -31,7 +31,8 @@ def test_history_has_twelve_months(alice_client):
 def test_another_clients_minutes_never_show(charlie_client, client_a, agent):
     log_adjustment(ticket_for(client_a), agent, 25)
     html = charlie_client.get(URL).content.decode()
-    assert "0 of" in html and "25 of" not in html
+    assert "0 of" in html
+    assert "25 of" not in html
     assert "Acme Dental" not in html
 
 

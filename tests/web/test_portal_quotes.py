@@ -35,11 +35,15 @@ def test_lists_the_clients_sent_quotes_but_not_drafts(alice_client, quote, clien
     from operant.quotes.services import quote_create
 
     draft = quote_create(
-        client=client_a, title="Secret draft", scope_category="new_feature", created_by=agent,
+        client=client_a,
+        title="Secret draft",
+        scope_category="new_feature",
+        created_by=agent,
         now=quote.created_at,
     )
     html = alice_client.get(LIST).content.decode()
-    assert quote.ref in html and "Instagram booking replies" in html
+    assert quote.ref in html
+    assert "Instagram booking replies" in html
     assert "Sent" in html
     assert "Secret draft" not in html
     assert alice_client.get(_url("quote", draft)).status_code == 404

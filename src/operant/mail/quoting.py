@@ -38,6 +38,12 @@ _BLOCK_OTHER = re.compile(
     r"\s?:",
     re.IGNORECASE,
 )
+# What a stripped line must start with for any of the checks below to fire: the attribution
+# intro, the "--" of an original-message separator, or the From: of a header block. Most lines
+# start otherwise, and one failed match is cheaper than three.
+_CANDIDATE = re.compile(
+    r"(?:On|Le|El|Em|Il|Am|Op|Den|På)\s|--|\*?(?:From|Von|De|Van|Da|Från)\s?:", re.IGNORECASE
+)
 _RULE = re.compile(r"^[_\-=]{5,}$")
 _FORWARD = re.compile(r"forwarded message|begin forwarded message|weitergeleitete", re.IGNORECASE)
 # A line that is exactly "--" or "-- "; MULTILINE, to find the first in one C-level scan.
@@ -101,12 +107,17 @@ def quote_start_line(lines: list[str]) -> int | None:
     3. Outlook's "-----Original Message-----" and its From:/Sent:/To: header block count as
        they stand, but a forwarded message's header block does not: forwarding is content.
     """
-    unquoted = [i for i, line in enumerate(lines) if line.strip() and not _quoted(line)]
-    last_unquoted = unquoted[-1] if unquoted else -1
+    last_unquoted = len(lines) - 1
+    while last_unquoted >= 0 and (
+        not lines[last_unquoted].strip() or _quoted(lines[last_unquoted])
+    ):
+        last_unquoted -= 1
     for i, line in enumerate(lines):
         if _quoted(line):
             if i > last_unquoted:
                 return i
+            continue
+        if not _CANDIDATE.match(line.strip()):
             continue
         end = _attribution_end(lines, i)
         if end is not None:

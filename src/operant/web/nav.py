@@ -40,6 +40,7 @@ CONSOLE_NAV = [
 
 PORTAL_NAV = [
     NavItem("Home", "portal:home", exact=True),
+    NavItem("Statements", "portal:statements"),
     NavItem("Policy", "/policy"),
 ]
 
