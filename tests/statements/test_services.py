@@ -140,3 +140,10 @@ def test_without_a_billing_address_it_falls_back_to_billing_contacts(acme):
     acme.contacts.update(is_billing=True)
     notification = statement_email(statement=statement, now=AFTER)
     assert notification.to == ["alice@acme-dental.example"]
+
+
+def test_the_admin_shows_statements_read_only(admin_client, acme_november):
+    statement_build(client=acme_november, month=NOVEMBER, now=AFTER)
+    response = admin_client.get("/admin/statements/statement/")
+    assert response.status_code == 200
+    assert b"Acme Dental" in response.content

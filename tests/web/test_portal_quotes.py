@@ -121,3 +121,13 @@ def test_the_service_refuses_a_portal_answer_from_another_clients_contact(charli
 def test_agents_are_refused(agent_client, quote):
     assert agent_client.get(LIST).status_code == 403
     assert agent_client.post(_url("quote_accept", quote)).status_code == 403
+
+
+def test_deciding_needs_the_csrf_token(alice, quote):
+    from django.test import Client as DjangoClient
+
+    browser = DjangoClient(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    assert browser.post(_url("quote_accept", quote)).status_code == 403
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.SENT

@@ -42,11 +42,16 @@ class BounceInfo:
     failed_recipients: list[str] = field(default_factory=list)
 
 
-def _parts(message: Message, depth: int = 0) -> Iterator[Message]:
-    """Every part of the message, without entering attached messages (the original mail's
-    own parts are not part of the report)."""
-    yield message
-    if depth >= _MAX_DEPTH or message.get_content_maintype() != "multipart":
+def _parts(message: Message, depth: int = 0) -> Iterator[tuple[Message, str]]:
+    """Every part of the message with its content type, without entering attached messages
+    (the original mail's own parts are not part of the report).
+
+    The type is read once per part, before the part is handed out: reading it can only fail
+    where the caller's own read would have failed first.
+    """
+    ctype = message.get_content_type()
+    yield message, ctype
+    if depth >= _MAX_DEPTH or ctype.split("/")[0] != "multipart":
         return
     payload = message.get_payload()
     if isinstance(payload, list):
@@ -125,8 +130,7 @@ def bounce_info(
     actions: list[str] = []
     failed: list[str] = []
     original: str | None = None
-    for part in _parts(message):
-        ctype = part.get_content_type()
+    for part, ctype in _parts(message):
         if ctype == "multipart/report":
             is_dsn = is_dsn or str(part.get_param("report-type", "")).lower() == "delivery-status"
         elif ctype == "message/delivery-status":

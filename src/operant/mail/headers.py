@@ -248,10 +248,19 @@ class HeaderReader:
             problems.append(f"headers could not be read: {type(exc).__name__}")
             raw_items = []
         for name, value in raw_items:
-            clean_name = fix_surrogates(str(name), what="header name", problems=problems).strip()
-            text = _FOLD.sub("", str(value))
-            text = fix_surrogates(text, what=f"{clean_name} header", problems=problems)
-            text = _CONTROL.sub("", text).strip()
+            clean_name = str(name)
+            # ASCII text has no surrogate escapes, line breaks only where it is folded.
+            if not clean_name.isascii():
+                clean_name = fix_surrogates(clean_name, what="header name", problems=problems)
+            clean_name = clean_name.strip()
+            text = str(value)
+            if "\n" in text:
+                text = _FOLD.sub("", text)
+            if not text.isascii():
+                text = fix_surrogates(text, what=f"{clean_name} header", problems=problems)
+            if "\x00" in text or "\r" in text or "\n" in text:
+                text = _CONTROL.sub("", text)
+            text = text.strip()
             self.values.setdefault(clean_name.lower(), []).append(text)
             self.items.append((clean_name, text))
 
