@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from operant.api import quotes, tickets, time_entries
+from operant.api import client_scope, quotes, tickets, time_entries
 from operant.core.errors import UserError
 from operant.desk.serialize import TicketNotFound
 
@@ -24,6 +24,7 @@ api = NinjaAPI(
 api.add_router("", tickets.router)
 api.add_router("", quotes.router)
 api.add_router("", time_entries.router)
+api.add_router("/me", client_scope.router)
 
 
 @api.exception_handler(UserError)
