@@ -214,3 +214,35 @@ def test_the_panel_alone_can_be_fetched(agent_client, ticket):
     response = agent_client.get(url(ticket, ""))
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith('<section id="time"')
+
+
+def test_an_estimate_over_the_minor_limit_reclassifies_the_ticket(agent_client, ticket) -> None:
+    from django.urls import reverse
+
+    assert ticket.request_class == "adjustment"
+    url = reverse("console:ticket_time_estimate", args=[ticket.pk])
+    response = agent_client.post(url, {"estimate_minutes": 90})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.request_class, ticket.scope_category) == ("out_of_scope", "significant_change")
+    assert any("over the 30-minute limit" in reason for reason in ticket.classification_reasons)
+
+
+def test_an_estimate_within_the_allowance_changes_nothing(agent_client, ticket) -> None:
+    from django.urls import reverse
+
+    url = reverse("console:ticket_time_estimate", args=[ticket.pk])
+    response = agent_client.post(url, {"estimate_minutes": 10}, HTTP_HX_REQUEST="true")
+    assert b"Within the allowance" in response.content
+    ticket.refresh_from_db()
+    assert ticket.request_class == "adjustment"
+
+
+def test_client_users_cannot_check_estimates(alice_client, charlie_client, ticket) -> None:
+    from django.urls import reverse
+
+    url = reverse("console:ticket_time_estimate", args=[ticket.pk])
+    for http in (alice_client, charlie_client):
+        assert http.post(url, {"estimate_minutes": 90}).status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.request_class == "adjustment"

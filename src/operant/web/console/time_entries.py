@@ -32,6 +32,7 @@ from operant.allowance.models import EntryKind, TimeEntry, TimeEntryRevision
 from operant.allowance.months import local_date
 from operant.allowance.services import (
     MAX_ENTRY_MINUTES,
+    adjustment_estimate_check,
     time_entry_delete,
     time_entry_edit,
     time_log,
@@ -64,6 +65,10 @@ class SplitForm(forms.Form):
     minutes = forms.IntegerField(label="Minutes")
     work_date = forms.DateField(label="Date", required=False)
     note = forms.CharField(label="Note", required=False, max_length=2000)
+
+
+class EstimateForm(forms.Form):
+    estimate_minutes = forms.IntegerField(label="Estimated minutes")
 
 
 def quote_new_url(ticket: Ticket, minutes: int) -> str | None:
@@ -293,6 +298,37 @@ def time_split_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer(request, TimePanel(ticket, now=now, split=split))
 
 
+@agent_required
+@require_POST
+def time_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Is this adjustment still minor? Over the policy's limit or the minutes left, the desk
+    reclassifies the ticket as a significant change (clause 02) and says why."""
+    now = timezone.now()
+    ticket = _ticket(pk)
+    form = EstimateForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, TimePanel(ticket, now=now, error=first_error(form)))
+    try:
+        verdict = adjustment_estimate_check(
+            ticket=ticket, estimate_minutes=form.cleaned_data["estimate_minutes"], now=now
+        )
+    except UserError as exc:
+        return _answer(request, TimePanel(ticket, now=now, error=str(exc)))
+    if not verdict.over:
+        notice = "Within the allowance: this is a minor adjustment."
+    elif verdict.reclassified:
+        notice = "Not minor: " + "; ".join(verdict.reasons) + ". Reclassified as a significant "
+        notice += "workflow change (clause 02), to be quoted."
+    else:
+        notice = "Not minor: " + "; ".join(verdict.reasons) + "."
+    if getattr(request, "htmx", None) and verdict.reclassified:
+        # The class and clock panels change too: reload the page to show them.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return _answer(request, TimePanel(verdict.ticket, now=now, notice=notice))
+
+
 def _entry(ticket: Ticket, entry_pk: int) -> TimeEntry:
     return get_object_or_404(TimeEntry, pk=entry_pk, ticket=ticket)
 
@@ -342,6 +378,7 @@ urlpatterns = [
     path("", time_panel_view, name="ticket_time"),
     path("log/", time_log_view, name="ticket_time_log"),
     path("split/", time_split_view, name="ticket_time_split"),
+    path("estimate/", time_estimate_view, name="ticket_time_estimate"),
     path("<int:entry_pk>/edit/", time_edit_view, name="ticket_time_edit"),
     path("<int:entry_pk>/delete/", time_delete_view, name="ticket_time_delete"),
 ]
