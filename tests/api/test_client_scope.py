@@ -160,6 +160,14 @@ def test_the_allowance_defaults_to_the_current_month(alice_api: DjangoClient) ->
 def test_the_history_is_the_own_clients_newest_first(
     alice_api: DjangoClient, charlie_api: DjangoClient, tickets: dict[str, Ticket]
 ) -> None:
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from operant.accounts.models import Client
+
+    # Clients of long standing: history never reaches back before a client joined.
+    Client.objects.update(created_at=F("created_at") - timedelta(days=400))
     alice = alice_api.get("/api/me/allowance/history?months=4").json()
     charlie = charlie_api.get("/api/me/allowance/history?months=4").json()
     assert len(alice) == len(charlie) == 4

@@ -22,10 +22,20 @@ def test_shows_used_and_remaining_minutes_with_an_accessible_gauge(alice_client,
     assert "width: 40%" in html
 
 
-def test_history_has_twelve_months(alice_client):
+def test_history_has_twelve_months(alice_client, client_a):
+    from datetime import timedelta
+
+    client_a.created_at -= timedelta(days=800)  # a client of two years' standing
+    client_a.save(update_fields=["created_at"])
     response = alice_client.get(URL)
     assert len(response.context["history"]) == 12
     assert response.content.decode().count('data-label="Month"') == 12
+
+
+def test_history_starts_with_the_month_the_client_joined(alice_client):
+    # The fixture's client joined this month: no earlier months to show.
+    response = alice_client.get(URL)
+    assert len(response.context["history"]) == 1
 
 
 def test_another_clients_minutes_never_show(charlie_client, client_a, agent):

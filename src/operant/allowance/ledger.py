@@ -245,14 +245,16 @@ def _client_facts(client: Client, months: list[dt.date]) -> dict[dt.date, tuple[
 def allowance_history(
     *, client: Client, months: int, now: dt.datetime | None = None
 ) -> list[Balance]:
-    """The client's last ``months`` months, newest (the current one) first."""
+    """The client's last ``months`` months, newest (the current one) first, never reaching
+    back before the month the client joined (there was no allowance to show)."""
     if months <= 0:
         return []
     current = month_of(client=client, when=now or timezone.now())
-    wanted = months_back(current, months)
+    first_month = month_of(client=client, when=client.created_at)
+    wanted = [month for month in months_back(current, months) if month >= first_month]
+    wanted = wanted or [current]
     facts = _client_facts(client, [*wanted, add_months(wanted[-1], -1)])
     terms = current_policy().allowance
-    first_month = month_of(client=client, when=client.created_at)
     history = []
     for month in wanted:
         used, row = facts[month]
