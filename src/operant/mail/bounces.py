@@ -25,11 +25,19 @@ _BOUNCE_SUBJECT = re.compile(
     r"|mail system error|delivery has failed",
     re.IGNORECASE,
 )
-_HEADERS_PARTS = {"message/rfc822", "message/global", "text/rfc822-headers",
-                  "message/rfc822-headers", "message/global-headers"}
+_HEADERS_PARTS = {
+    "message/rfc822",
+    "message/global",
+    "text/rfc822-headers",
+    "message/rfc822-headers",
+    "message/global-headers",
+}
 _FIELD = re.compile(r"^([A-Za-z-]+)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.MULTILINE)
-_MESSAGE_ID_LINE = re.compile(r"^Message-ID[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)",
-                              re.IGNORECASE | re.MULTILINE)
+_MESSAGE_ID_LINE = re.compile(
+    r"^Message-ID[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
+)
+# The blank line between the per-message and per-recipient field groups of a DSN.
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 # Actions that report success or a delay: such a DSN is news, not a failure.
 _NOT_FAILED = {"delayed", "delivered", "relayed", "expanded"}
 
@@ -99,7 +107,7 @@ def _status_fields(text: str) -> tuple[list[str], list[str]]:
     """(actions, failed recipient addresses) from a message/delivery-status body."""
     actions: list[str] = []
     failed: list[str] = []
-    for block in re.split(r"\r?\n[ \t]*\r?\n", text):
+    for block in _BLANK_LINE.split(text):
         fields = {m.group(1).lower(): m.group(2).strip() for m in _FIELD.finditer(block)}
         action = fields.get("action", "").split()[0].lower() if fields.get("action") else ""
         if action:

@@ -18,6 +18,8 @@ Headers = Mapping[str, Sequence[str]]
 
 _PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply"}
 _SUPPRESS_AUTO = {"all", "oof", "autoreply"}
+# Where a header's first token ends: its parameters, a comment or white space.
+_TOKEN_END = re.compile(r"[;(\s]")
 _READ_RECEIPT = re.compile(
     r"multipart/report.*report-type\s*=\s*\"?disposition-notification", re.IGNORECASE
 )
@@ -43,7 +45,7 @@ def _values(headers: Headers, name: str) -> list[str]:
 
 def _token(value: str) -> str:
     """The value without parameters or comments: "auto-replied; owner=x" → "auto-replied"."""
-    return re.split(r"[;(\s]", value.strip(), maxsplit=1)[0].lower()
+    return _TOKEN_END.split(value.strip(), maxsplit=1)[0].lower()
 
 
 def has_loop_header(headers: Headers) -> bool:

@@ -46,8 +46,10 @@ _CANDIDATE = re.compile(
 )
 _RULE = re.compile(r"^[_\-=]{5,}$")
 _FORWARD = re.compile(r"forwarded message|begin forwarded message|weitergeleitete", re.IGNORECASE)
-# A line that is exactly "--" or "-- "; MULTILINE, to find the first in one C-level scan.
-_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
+# A line that is exactly "--" or "-- ": the first line, or a later one after its "\n" (a
+# pattern that starts with a literal, so the regex engine can scan for it quickly).
+_SIGNATURE_FIRST = re.compile(r"-- ?(?:\n|\Z)")
+_SIGNATURE_LATER = re.compile(r"\n-- ?(?=\n|\Z)")
 
 
 def _quoted(line: str) -> bool:
@@ -147,7 +149,11 @@ def find_quote_start(text: str, *, hint: int | None = None) -> int | None:
 
 def find_signature_start(text: str, *, end: int | None = None) -> int | None:
     """Index of the first "-- " signature delimiter line before ``end`` (the quote), or None."""
-    match = _SIGNATURE.search(text)
-    if match is None or (end is not None and match.start() >= end):
+    if _SIGNATURE_FIRST.match(text):
+        start: int | None = 0
+    else:
+        later = _SIGNATURE_LATER.search(text)
+        start = later.start() + 1 if later else None
+    if start is None or (end is not None and start >= end):
         return None
-    return match.start()
+    return start
