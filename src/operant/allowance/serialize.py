@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from operant.allowance.models import EntryKind, TimeEntry
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
+from operant.core.timefmt import iso_or_none
 
 
 def entry_json(entry: TimeEntry) -> dict[str, Any]:
@@ -24,12 +21,12 @@ def entry_json(entry: TimeEntry) -> dict[str, Any]:
         "note": entry.note,
         "quote": entry.quote.ref if entry.quote_id else None,
         "agent": entry.agent.email,
-        "created_at": _iso(entry.created_at),
-        "updated_at": _iso(entry.updated_at),
-        "deleted_at": _iso(entry.deleted_at),
+        "created_at": iso_or_none(entry.created_at),
+        "updated_at": iso_or_none(entry.updated_at),
+        "deleted_at": iso_or_none(entry.deleted_at),
         "revisions": [
             {
-                "at": _iso(revision.at),
+                "at": iso_or_none(revision.at),
                 "action": revision.action,
                 "actor": revision.actor.email if revision.actor else None,
                 "before": revision.before,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -15,3 +15,8 @@ def human_datetime(value: datetime, zone: ZoneInfo) -> str:
         f"{local:%A, %B} {local.day}, {local.year}, "
         f"{hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {local.tzname()}"
     )
+
+
+def iso_or_none(value: date | datetime | None) -> str | None:
+    """ISO 8601 for JSON and event data; None stays None."""
+    return value.isoformat() if value else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from operant.core.timefmt import iso_or_none
 from operant.desk.models import REF_PREFIX, Ticket
 
 
@@ -24,10 +25,6 @@ def ticket_by_ref(ref: str) -> Ticket:
     return ticket
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def ticket_json(ticket: Ticket, *, message_count: int | None = None) -> dict[str, Any]:
     return {
         "ref": ticket.ref,
@@ -39,14 +36,14 @@ def ticket_json(ticket: Ticket, *, message_count: int | None = None) -> dict[str
         "state": ticket.state,
         "clock": {
             "state": ticket.clock_state,
-            "target_at": _iso(ticket.target_at),
-            "limit_at": _iso(ticket.limit_at),
-            "first_response_at": _iso(ticket.first_response_at),
+            "target_at": iso_or_none(ticket.target_at),
+            "limit_at": iso_or_none(ticket.limit_at),
+            "first_response_at": iso_or_none(ticket.first_response_at),
         },
         "reasons": list(ticket.classification_reasons),
         "clause": ticket.classification_clause,
         "policy_version": ticket.policy_version.version if ticket.policy_version_id else None,
         "flagged": ticket.flagged,
-        "created_at": _iso(ticket.created_at),
+        "created_at": iso_or_none(ticket.created_at),
         "messages": message_count if message_count is not None else ticket.messages.count(),
     }

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from operant.core.errors import UserError
-from operant.core.timefmt import human_datetime
+from operant.core.timefmt import human_datetime, iso_or_none
 from operant.desk.classify import (
     CLASS_CLAUSE,
     Classification,
@@ -401,7 +401,7 @@ def ticket_reply(*, ticket: Ticket, author: User, text: str, now: datetime) -> M
                 "first_response",
                 now=now,
                 actor=author,
-                data={"met": met, "target_at": _iso(ticket.target_at)},
+                data={"met": met, "target_at": iso_or_none(ticket.target_at)},
             )
         ticket.state = TicketState.WAITING
         ticket.updated_at = now
@@ -500,13 +500,12 @@ def ticket_clock_resume(*, ticket: Ticket, actor: User | None, now: datetime) ->
             "clock_resumed",
             now=now,
             actor=actor,
-            data={"target_at": _iso(ticket.target_at), "limit_at": _iso(ticket.limit_at)},
+            data={
+                "target_at": iso_or_none(ticket.target_at),
+                "limit_at": iso_or_none(ticket.limit_at),
+            },
         )
     return ticket
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def ticket_client_replied(*, ticket: Ticket, now: datetime) -> Ticket:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F
 
+from operant.core.timefmt import iso_or_none
 from operant.quotes.errors import QuoteError
 from operant.quotes.events import quote_event, when
 from operant.quotes.models import DecidedVia, Quote, QuoteState
@@ -204,12 +205,8 @@ def _expire_one(pk: int, due_at: datetime, now: datetime) -> bool:
             ).update(expires_due_at=None)
             return False
         quote = Quote.objects.select_related("client").get(pk=pk)
-        quote_event(quote, "expired", now=now, data={"valid_until": _iso(quote.valid_until)})
+        quote_event(quote, "expired", now=now, data={"valid_until": iso_or_none(quote.valid_until)})
     return True
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def quote_expire_due(*, now: datetime) -> int:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from operant.quotes.models import Quote, QuoteLine
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _money(value: Any) -> str | None:
