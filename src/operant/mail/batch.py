@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from operant.accounts.models import Client, ClientDomain, Contact
+from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values
 from operant.desk.classify import ClientContext, IntegrationInfo
 from operant.desk.models import (
     Attachment,
@@ -419,33 +420,34 @@ class _Batch:
     def flush(self) -> None:
         """Write what is pending, parents first; every list is one bulk statement."""
         if self.new_tickets:
-            Ticket.objects.bulk_create(self.new_tickets)
+            bulk_insert(Ticket, self.new_tickets)
             for ticket in self.new_tickets:
                 self.tickets[ticket.pk] = ticket
             self.new_tickets = []
         if self.events:
-            TicketEvent.objects.bulk_create(self.events)
+            bulk_insert(TicketEvent, self.events)
             self.events = []
         if self.messages:
-            Message.objects.bulk_create([message for message, _ in self.messages])
-            Attachment.objects.bulk_create(
-                Attachment(
-                    message=message,
-                    filename=(a.filename or "attachment")[:255],
-                    content_type=a.content_type[:255],
-                    size=a.size,
-                    content=a.content,
-                )
-                for message, parsed in self.messages
-                for a in parsed.attachments
+            bulk_insert(Message, [message for message, _ in self.messages])
+            bulk_insert(
+                Attachment,
+                [
+                    Attachment(
+                        message=message,
+                        filename=(a.filename or "attachment")[:255],
+                        content_type=a.content_type[:255],
+                        size=a.size,
+                        content=a.content,
+                    )
+                    for message, parsed in self.messages
+                    for a in parsed.attachments
+                ],
             )
             self.messages = []
         if self.acks:
             self._flush_acks()
         if self.replied:
-            Ticket.objects.bulk_update(
-                list(self.replied.values()), ["state", "last_message_at", "updated_at"]
-            )
+            bulk_set(Ticket, self.replied.values(), ["state", "last_message_at", "updated_at"])
             self.replied = {}
 
     def _allowances(self, tickets: list[Ticket]) -> dict[int | None, Any]:
@@ -495,20 +497,23 @@ class _Batch:
                 )
             )
         # A clash on a dedupe key raises: the batch rolls back and the per-row path decides.
-        Notification.objects.bulk_create(notifications)
-        Message.objects.bulk_create(
-            Message(
-                ticket=ticket,
-                kind=MessageKind.ACKNOWLEDGEMENT,
-                message_id=notification.message_id,
-                from_address=settings.DEFAULT_FROM_EMAIL,
-                to=[ticket.requester_email],
-                subject=notification.subject,
-                text=notification.body_text,
-                notification=notification,
-                created_at=self.now,
-            )
-            for (ticket, _), notification in zip(self.acks, notifications, strict=True)
+        bulk_insert(Notification, notifications)
+        bulk_insert(
+            Message,
+            [
+                Message(
+                    ticket=ticket,
+                    kind=MessageKind.ACKNOWLEDGEMENT,
+                    message_id=notification.message_id,
+                    from_address=settings.DEFAULT_FROM_EMAIL,
+                    to=[ticket.requester_email],
+                    subject=notification.subject,
+                    text=notification.body_text,
+                    notification=notification,
+                    created_at=self.now,
+                )
+                for (ticket, _), notification in zip(self.acks, notifications, strict=True)
+            ],
         )
         self.acks = []
 
@@ -528,19 +533,23 @@ def _process_claimed(
     results = [batch.route(row, parsed) for row, parsed in work]
     batch.flush()
     outcomes = [result.outcome() for result in results]
-    # Fresh objects: the caller's rows stay untouched should this transaction roll back.
-    InboundMessage.objects.bulk_update(
-        [
-            InboundMessage(
-                pk=row.pk,
-                state=outcome.state,
-                outcome=outcome.detail[:255],
-                ticket_id=result.ticket.pk if result.ticket is not None else None,
-                process_due_at=None,
+    # By key, not through the rows: the caller's objects stay untouched should this
+    # transaction roll back.
+    bulk_set_values(
+        InboundMessage,
+        ["state", "outcome", "ticket", "process_due_at"],
+        (
+            (
+                row.pk,
+                (
+                    outcome.state,
+                    outcome.detail[:255],
+                    result.ticket.pk if result.ticket is not None else None,
+                    None,
+                ),
             )
             for (row, _), result, outcome in zip(work, results, outcomes, strict=True)
-        ],
-        ["state", "outcome", "ticket", "process_due_at"],
+        ),
     )
     # route_and_apply flags readable-with-problems mail it finds unflagged (receive flags it
     # already, so this is nearly always empty).
@@ -643,7 +652,7 @@ def inbound_receive_many(
     if new_rows:
         try:
             with transaction.atomic():
-                InboundMessage.objects.bulk_create(new_rows)
+                bulk_insert(InboundMessage, new_rows)
         except IntegrityError:
             log.info("a key was stored concurrently; receiving %s messages one by one", len(raws))
             return [inbound_receive(raw=raw, channel=channel, now=now) for raw in raws]
