@@ -53,7 +53,12 @@ from operant.desk.services import (
 )
 from operant.mail.models import InboundChannel, InboundMessage, InboundState
 from operant.mail.parse import ParsedMessage, parse_message
-from operant.mail.routing import new_text, route_and_apply
+from operant.mail.routing import (
+    attachments_for,
+    inbound_message_for,
+    new_text,
+    route_and_apply,
+)
 from operant.mail.services import (
     _PARSED_ATTR,
     ACK_LIMIT_PER_HOUR,
@@ -362,20 +367,7 @@ class _Batch:
         """routing._store_message, pending: False when the Message-ID is already stored."""
         if message_id in self.known:
             return False
-        message = Message(
-            ticket=ticket,
-            kind=MessageKind.INBOUND,
-            message_id=message_id,
-            from_address=parsed.from_.address if parsed.from_ else "",
-            from_name=(parsed.from_.name if parsed.from_ else "")[:255],
-            to=[a.address for a in parsed.to][:50],
-            subject=parsed.subject[:998],
-            text=parsed.text,
-            html=parsed.html or "",
-            quoted_text_start=parsed.quoted_text_start,
-            inbound=row,
-            created_at=self.now,
-        )
+        message = inbound_message_for(ticket, row, parsed, message_id=message_id, now=self.now)
         self.messages.append((message, parsed))
         self.known[message_id] = ticket
         return True
@@ -431,17 +423,7 @@ class _Batch:
             bulk_insert(Message, [message for message, _ in self.messages])
             bulk_insert(
                 Attachment,
-                [
-                    Attachment(
-                        message=message,
-                        filename=(a.filename or "attachment")[:255],
-                        content_type=a.content_type[:255],
-                        size=a.size,
-                        content=a.content,
-                    )
-                    for message, parsed in self.messages
-                    for a in parsed.attachments
-                ],
+                [a for message, parsed in self.messages for a in attachments_for(message, parsed)],
             )
             self.messages = []
         if self.acks:

@@ -42,6 +42,45 @@ def find_thread(parsed: ParsedMessage, *, client_id: int | None, sender: str) ->
     return None
 
 
+def inbound_message_for(
+    ticket: Ticket,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    *,
+    message_id: str,
+    now: datetime,
+) -> Message:
+    """The (unsaved) ticket message that records this mail, with its fields cut to size."""
+    return Message(
+        ticket=ticket,
+        kind=MessageKind.INBOUND,
+        message_id=message_id,
+        from_address=parsed.from_.address if parsed.from_ else "",
+        from_name=(parsed.from_.name if parsed.from_ else "")[:255],
+        to=[a.address for a in parsed.to][:50],
+        subject=parsed.subject[:998],
+        text=parsed.text,
+        html=parsed.html or "",
+        quoted_text_start=parsed.quoted_text_start,
+        inbound=inbound,
+        created_at=now,
+    )
+
+
+def attachments_for(message: Message, parsed: ParsedMessage) -> list[Attachment]:
+    """The (unsaved) attachment rows of a stored message."""
+    return [
+        Attachment(
+            message=message,
+            filename=(a.filename or "attachment")[:255],
+            content_type=a.content_type[:255],
+            size=a.size,
+            content=a.content,
+        )
+        for a in parsed.attachments
+    ]
+
+
 def _store_message(
     ticket: Ticket,
     inbound: InboundMessage,
@@ -51,34 +90,13 @@ def _store_message(
     now: datetime,
 ) -> Message | None:
     """The ticket message for this mail, or None when it is already stored (a duplicate)."""
+    message = inbound_message_for(ticket, inbound, parsed, message_id=message_id, now=now)
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                ticket=ticket,
-                kind=MessageKind.INBOUND,
-                message_id=message_id,
-                from_address=parsed.from_.address if parsed.from_ else "",
-                from_name=(parsed.from_.name if parsed.from_ else "")[:255],
-                to=[a.address for a in parsed.to][:50],
-                subject=parsed.subject[:998],
-                text=parsed.text,
-                html=parsed.html or "",
-                quoted_text_start=parsed.quoted_text_start,
-                inbound=inbound,
-                created_at=now,
-            )
+            message.save()
     except IntegrityError:
         return None
-    Attachment.objects.bulk_create(
-        Attachment(
-            message=message,
-            filename=(a.filename or "attachment")[:255],
-            content_type=a.content_type[:255],
-            size=a.size,
-            content=a.content,
-        )
-        for a in parsed.attachments
-    )
+    Attachment.objects.bulk_create(attachments_for(message, parsed))
     return message
 
 
