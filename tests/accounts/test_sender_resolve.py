@@ -1,6 +1,10 @@
-import pytest
+import email.utils
 
-from operant.accounts.services import contact_add, sender_resolve
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from operant.accounts.services import contact_add, sender_parts, sender_resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +45,45 @@ def test_the_contact_wins_over_another_clients_domain(client_a, client_c):
 @pytest.mark.parametrize("address", ["", "not an address", "@acme-dental.example", "alice@"])
 def test_malformed_addresses_match_nothing(client_a, address):
     assert not sender_resolve(address=address).matched
+
+
+# --- the normaliser both sender lookups share ---------------------------------------------------
+
+_ATOM = "abcXYZ09!#$%&'*+/=?^_`{|}~-"
+
+
+def _by_parseaddr(address: str) -> tuple[str, str] | None:
+    """The normalisation sender_parts stands for: parseaddr, strip, lower, split at the last @."""
+    parsed = email.utils.parseaddr(address)[1].strip().lower()
+    local, at, domain = parsed.rpartition("@")
+    return (parsed, domain) if at and local and domain else None
+
+
+@given(
+    local=st.lists(st.text(_ATOM, min_size=1, max_size=6), min_size=1, max_size=3),
+    domain=st.lists(st.text("abZ09-", min_size=1, max_size=6), min_size=1, max_size=3),
+)
+def test_plain_addresses_take_the_fast_path_to_the_same_answer(local, domain) -> None:
+    address = ".".join(local) + "@" + ".".join(domain)
+    assert sender_parts(address) == _by_parseaddr(address)
+
+
+@given(st.text(max_size=40))
+def test_any_text_normalises_as_parseaddr_does(address: str) -> None:
+    assert sender_parts(address) == _by_parseaddr(address)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("Ann@Example.COM", ("ann@example.com", "example.com")),
+        ("Ann Lee <Ann@Example.com>", ("ann@example.com", "example.com")),
+        ('"Lee, Ann" <ann@example.com>', ("ann@example.com", "example.com")),
+        ("ann@", None),
+        ("@example.com", None),
+        ("not an address", None),
+        ("", None),
+    ],
+)
+def test_sender_parts_examples(address: str, expected) -> None:
+    assert sender_parts(address) == expected

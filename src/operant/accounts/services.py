@@ -7,6 +7,8 @@ that says what to fix; nothing is written unless everything is valid.
 from __future__ import annotations
 
 import email.utils
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -251,6 +253,28 @@ class SenderMatch:
 NO_MATCH = SenderMatch(contact=None, client=None, via=None)
 
 
+# A plain addr-spec (dot-atoms around one @): parseaddr returns exactly such a string as it is,
+# so it needs no parsing. Anything else (display names, quotes, comments) goes to parseaddr.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def sender_parts(address: str) -> tuple[str, str] | None:
+    """(address, domain), lower-cased, of a bare or ``Name <addr>`` sender; None if it has no
+    usable address. The one normalisation every sender lookup uses."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        parsed = address.lower()
+    else:
+        parsed = email.utils.parseaddr(address)[1].strip().lower()
+    local, at, domain = parsed.rpartition("@")
+    if not at or not local or not domain:
+        return None
+    return parsed, domain
+
+
 def sender_resolve(*, address: str) -> SenderMatch:
     """Find the client an address (bare or ``Name <addr>``) writes for.
 
@@ -261,11 +285,10 @@ def sender_resolve(*, address: str) -> SenderMatch:
        listed itself. A parent domain is often shared (hosting, franchises), and a wrong match
        would show one client's ticket to another.
     """
-    _, parsed = email.utils.parseaddr(address or "")
-    parsed = parsed.strip().lower()
-    local, at, domain = parsed.rpartition("@")
-    if not at or not local or not domain:
+    parts = sender_parts(address or "")
+    if parts is None:
         return NO_MATCH
+    parsed, domain = parts
     contact = Contact.objects.select_related("client__package").filter(email=parsed).first()
     if contact:
         return SenderMatch(contact=contact, client=contact.client, via="contact")

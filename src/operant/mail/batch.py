@@ -21,7 +21,6 @@ handful of set-based statements instead:
 
 from __future__ import annotations
 
-import email.utils
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from operant.accounts.models import Client, ClientDomain, Contact
+from operant.accounts.services import sender_parts
 from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values
 from operant.desk.classify import ClientContext, IntegrationInfo
 from operant.desk.models import (
@@ -109,16 +109,6 @@ def _chunks(values: list[str], size: int = _IN_CHUNK) -> list[list[str]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _sender_parts(address: str) -> tuple[str, str] | None:
-    """(address, domain) exactly as ``sender_resolve`` normalises them, or None (no match)."""
-    _, parsed = email.utils.parseaddr(address or "")
-    parsed = parsed.strip().lower()
-    local, at, domain = parsed.rpartition("@")
-    if not at or not local or not domain:
-        return None
-    return parsed, domain
-
-
 def _thread_ids(parsed: ParsedMessage) -> list[str]:
     """The Message-IDs ``find_thread`` looks up, in its order and with its cap."""
     return [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
@@ -159,13 +149,13 @@ class _Batch:
         self.messages: list[tuple[Message, ParsedMessage]] = []
         self.acks: list[tuple[Ticket, str]] = []
         self.replied: dict[int, Ticket] = {}
+        # Allowance balances by client, read when the first acknowledgement needs them.
+        self.balances: dict[int | None, Any] = {}
 
     # --- reading, once per batch --------------------------------------------------------------
 
     def load(self) -> None:
-        senders = [
-            _sender_parts(p.from_.address.lower()) if p.from_ else None for _, p in self.work
-        ]
+        senders = [sender_parts(p.from_.address.lower()) if p.from_ else None for _, p in self.work]
         addresses = sorted({s[0] for s in senders if s})
         domains = sorted({s[1] for s in senders if s})
         # Ordered like sender_resolve's .first(), so a (theoretical) tie resolves the same way.
@@ -314,7 +304,7 @@ class _Batch:
         return _Result(InboundState.PROCESSED, ticket, detail)
 
     def _resolve(self, sender: str) -> tuple[Client | None, Contact | None]:
-        parts = _sender_parts(sender) if sender else None
+        parts = sender_parts(sender) if sender else None
         if parts is None:
             return None, None
         contact = self.contacts.get(parts[0])
@@ -348,7 +338,7 @@ class _Batch:
     def _ticket(self, pk: int) -> Ticket | None:
         ticket = self.tickets.get(pk)
         if ticket is None and self.new_tickets:
-            self.flush()  # it may be one this batch opened: the insert gives it its key
+            self._insert_new_tickets()  # it may be one this batch opened: the insert keys it
             ticket = self.tickets.get(pk)
         if ticket is None:
             # Not known before the batch nor opened in it: ask, as find_thread would.
@@ -409,13 +399,17 @@ class _Batch:
 
     # --- writing ------------------------------------------------------------------------------
 
+    def _insert_new_tickets(self) -> None:
+        """Give the tickets opened so far their keys; what points at them can wait."""
+        bulk_insert(Ticket, self.new_tickets)
+        for ticket in self.new_tickets:
+            self.tickets[ticket.pk] = ticket
+        self.new_tickets = []
+
     def flush(self) -> None:
         """Write what is pending, parents first; every list is one bulk statement."""
         if self.new_tickets:
-            bulk_insert(Ticket, self.new_tickets)
-            for ticket in self.new_tickets:
-                self.tickets[ticket.pk] = ticket
-            self.new_tickets = []
+            self._insert_new_tickets()
         if self.events:
             bulk_insert(TicketEvent, self.events)
             self.events = []
@@ -435,19 +429,20 @@ class _Batch:
     def _allowances(self, tickets: list[Ticket]) -> dict[int | None, Any]:
         """The allowance balances adjustment acknowledgements quote: one query per month
         (clients in different zones may be in different months at ``now``) instead of one
-        per acknowledgement. Mail routing never changes a balance, so reading them per
-        flush gives what the per-row path reads per ticket."""
+        per acknowledgement. Mail routing never changes a balance, so a balance read once per
+        batch is what the per-row path reads per ticket."""
         from operant.allowance.services import allowance_balances, month_of
 
         by_month: dict[Any, dict[int, Client]] = {}
         for ticket in tickets:
             assert ticket.client is not None
+            if ticket.client.pk in self.balances:
+                continue
             month = month_of(client=ticket.client, when=self.now)
             by_month.setdefault(month, {})[ticket.client.pk] = ticket.client
-        balances: dict[int | None, Any] = {}
         for month, clients in by_month.items():
-            balances.update(allowance_balances(clients=list(clients.values()), month=month))
-        return balances
+            self.balances.update(allowance_balances(clients=list(clients.values()), month=month))
+        return self.balances
 
     def _flush_acks(self) -> None:
         """ticket_acknowledge for every new ticket of the batch that gets one."""
