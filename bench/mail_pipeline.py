@@ -122,6 +122,12 @@ def run_ours(workdir: Path, profile: bool = False, per_message: bool = False) ->
     raws = [(workdir / "eml" / item["file"]).read_bytes() for item in items]
     arrivals = [datetime.fromisoformat(item["received_at"]) for item in items]
 
+    # As ``operant smtpd`` and ``operant imap`` do at start: the policy, the holidays package
+    # and the acknowledgement template load before the first mail, not during it.
+    from operant.mail.warmup import pipeline_warm_up
+
+    pipeline_warm_up(now=arrivals[0])
+
     profiler = None
     if profile:
         import cProfile

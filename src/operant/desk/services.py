@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from operant.policy.models import PolicyVersion
     from operant.policy.schema import Policy
 
+# The acknowledgement a new request from a known client gets (operant.mail.warmup preloads it).
+ACK_TEMPLATE = "desk/email/acknowledgement.txt"
+
 
 class TicketError(UserError):
     """A ticket action that cannot be done as asked."""

@@ -8,6 +8,7 @@ from typing import Any
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
 from operant.mail.channels.imap import BATCH_MESSAGES, ImapPoller, imap_config
+from operant.mail.warmup import pipeline_warm_up
 
 
 class Command(OperantCommand):
@@ -30,6 +31,7 @@ class Command(OperantCommand):
         if options["batch"] < 1:
             raise UserError("--batch must be at least 1")
         config = imap_config()
+        pipeline_warm_up()  # before the first mail, not during it
         poller = ImapPoller(config, batch=options["batch"])
         if options["once"]:
             self.stdout.write(f"imap: {poller.run_once()}")

@@ -9,6 +9,7 @@ from typing import Any
 from operant.core.command import OperantCommand
 from operant.core.management.commands.web import parse_bind
 from operant.mail.channels.smtp import smtp_controller
+from operant.mail.warmup import pipeline_warm_up
 
 
 class Command(OperantCommand):
@@ -21,6 +22,7 @@ class Command(OperantCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, _, port = parse_bind(options["bind"]).rpartition(":")
+        pipeline_warm_up()  # before the first mail, not during it
         controller = smtp_controller(host=host, port=int(port))
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
