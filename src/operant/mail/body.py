@@ -17,11 +17,11 @@ from email import errors as email_errors
 from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesParser
 from email.policy import Compat32
 from functools import lru_cache
 from typing import Any
 
+from operant.mail.feed import parse_bytes
 from operant.mail.headers import MIME_POLICY, BoundedCache, fix_surrogates, msg_ids
 
 MAX_DEPTH = 30
@@ -205,7 +205,7 @@ class Walker:
         boundary = _guess_boundary(data)
         if boundary is not None:
             head = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\n\n'
-            recovered = BytesParser(policy=MIME_POLICY).parsebytes(head + data)
+            recovered = parse_bytes(head + data, policy=MIME_POLICY)
             children = recovered.get_payload()
             if isinstance(children, list) and children:
                 self.problems.append(

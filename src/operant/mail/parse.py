@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
-from email.parser import BytesParser
 from typing import Any, TypeVar
 
 from operant.mail import body as _body
 from operant.mail import headers as _headers
 from operant.mail.body import Attachment, Body, Walker
 from operant.mail.bounces import BounceInfo, bounce_info
+from operant.mail.feed import parse_bytes
 from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
@@ -188,14 +188,13 @@ def parse_message(
     body_start = raw.lstrip(b"\r\n")
     if len(body_start) != len(raw):
         problems.append("blank lines before the headers; ignored")
-    parser = BytesParser(policy=MIME_POLICY)
     try:
-        message = parser.parsebytes(body_start)
+        message = parse_bytes(body_start, policy=MIME_POLICY)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting
         # The headers alone may still be readable: enough to thread and flag the message.
         problems.append(f"MIME structure could not be read ({type(exc).__name__})")
         try:
-            message = parser.parsebytes(body_start, headersonly=True)
+            message = parse_bytes(body_start, policy=MIME_POLICY, headersonly=True)
         except Exception as again:  # noqa: BLE001 - not readable as mail at all
             return _fatal([*problems, f"could not be read as mail ({type(again).__name__})"])
     headers = _guarded(problems, "headers", lambda: HeaderReader(message, problems), None)
