@@ -83,7 +83,7 @@ def test_nothing_is_marked_when_the_database_refuses_the_message(
     def database_down(**kwargs: Any) -> Any:
         raise DatabaseError("database is unavailable")
 
-    monkeypatch.setattr("operant.mail.services.inbound_receive", database_down)
+    monkeypatch.setattr("operant.mail.batch.inbound_receive_many", database_down)
     with pytest.raises(DatabaseError):
         poll_once()
     [still] = imap_settings.messages(SUPPORT)
@@ -99,9 +99,11 @@ def test_a_message_whose_processing_fails_stays_until_a_retry_settles_it(
 ) -> None:
     imap_settings.append(SUPPORT, make_mail())
 
-    def broken(**kwargs: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in routing")
 
+    # Both paths: the batch fails, then so does each row on its own.
+    monkeypatch.setattr("operant.mail.batch._process_claimed", broken)
     monkeypatch.setattr("operant.mail.routing.route_and_apply", broken)
     result = poll_once()
     assert (result.stored, result.acknowledged, result.left) == (1, 0, 1)

@@ -1,8 +1,8 @@
 """IMAP channel: poll the support mailbox, store and process each message, then acknowledge it.
 
 The order is the whole point (architecture 4.6): a message is fetched with ``BODY.PEEK[]`` (so
-fetching marks nothing), stored by ``inbound_receive`` (committed), processed, and only once its
-row is settled is it moved to the processed folder (or flagged ``\\Seen``). A crash at any point
+fetching marks nothing), stored by ``inbound_receive_many`` (committed), processed, and only once
+its row is settled is it moved to the processed folder (or flagged ``\\Seen``). A crash at any point
 leaves the message in the mailbox; the next pass fetches it again and the dedupe key maps it
 to the row already stored, so it lands in a ticket exactly once.
 
@@ -244,18 +244,25 @@ class ImapPoller:
                     sizes[uid.decode()] = int(match.group(2) or match.group(3))
         return sorted(sizes.items(), key=lambda pair: int(pair[0]))
 
-    def _handle(self, raw: bytes) -> tuple[bool, bool]:
-        """Store and process one message: (stored now?, row settled, so safe to acknowledge?)."""
-        from operant.mail.services import inbound_process, inbound_receive
+    def _handle(self, raws: list[bytes]) -> list[tuple[bool, bool]]:
+        """Store and process a fetched batch: per message (stored now?, row settled, so safe
+        to acknowledge?). The rows are committed by ``inbound_receive_many`` before any is
+        processed, and processed together by ``inbound_process_batch``."""
+        from operant.mail.batch import inbound_process_batch, inbound_receive_many
 
         now = self.clock()
-        row, created = inbound_receive(raw=raw, channel=InboundChannel.IMAP, now=now)
-        if row.state not in SETTLED:
-            # New, or stored by a pass that died before processing it: finish it now. A row a
-            # worker is retrying after an error stays due later and is not claimed here.
-            inbound_process(inbound=row, now=now)
-            row = InboundMessage.objects.only("state").get(pk=row.pk)
-        return created, row.state in SETTLED
+        received = inbound_receive_many(raws=raws, channel=InboundChannel.IMAP, now=now)
+        # New, or stored by a pass that died before processing them: finish them now. A row a
+        # worker is retrying after an error stays due later and is not claimed here.
+        unsettled = [row for row, _ in received if row.state not in SETTLED]
+        if unsettled:
+            inbound_process_batch(rows=unsettled, now=now)
+        states = dict(
+            InboundMessage.objects.filter(pk__in={row.pk for row, _ in received}).values_list(
+                "pk", "state"
+            )
+        )
+        return [(created, states.get(row.pk) in SETTLED) for row, created in received]
 
     def _acknowledge(self, mailbox: BaseMailBox, uids: list[str]) -> None:
         """Tell the mailbox these messages are done: called only after their rows committed."""
@@ -274,7 +281,8 @@ class ImapPoller:
 
         1. Search the waiting UIDs and their sizes (cheap: no bodies).
         2. Fetch a batch with BODY.PEEK[] (fetching sets no flag).
-        3. Store and process each message; collect the UIDs whose rows are settled.
+        3. Store the batch (committed), process it, and collect the UIDs whose rows are
+           settled.
         4. Move (or flag) those UIDs, then the next batch. A stop request ends the pass
            between batches, so the batch in hand is always finished and acknowledged.
         """
@@ -295,19 +303,23 @@ class ImapPoller:
                 result.left += len(uids)
                 continue
             wanted = set(uids)
-            done: list[str] = []
+            fetched: list[tuple[str, bytes]] = []
             for message in mailbox.fetch(uid_list=uids, mark_seen=False, bulk=True):
                 raw = getattr(message, "raw", b"")
                 if message.uid not in wanted or not raw:
                     continue  # an unsolicited FETCH (another client's flag change), not ours
                 wanted.discard(message.uid)
-                result.fetched += 1
-                created, settled = self._handle(raw)
-                result.stored += int(created)
-                if settled:
-                    done.append(message.uid)
-                else:
-                    result.left += 1
+                fetched.append((message.uid, raw))
+            result.fetched += len(fetched)
+            done: list[str] = []
+            if fetched:
+                handled = self._handle([raw for _, raw in fetched])
+                for (uid, _), (created, settled) in zip(fetched, handled, strict=True):
+                    result.stored += int(created)
+                    if settled:
+                        done.append(uid)
+                    else:
+                        result.left += 1
             self._acknowledge(mailbox, done)
             result.acknowledged += len(done)
         # imaplib files every untagged reply (one EXPUNGE per moved message) in a dict that
