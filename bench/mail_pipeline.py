@@ -94,7 +94,12 @@ def write_set(mailset: MailSet, workdir: Path) -> None:
 BATCH_SIZE = 100
 
 
-def run_ours(workdir: Path, profile: bool = False, per_message: bool = False) -> dict[str, Any]:
+def run_ours(
+    workdir: Path,
+    profile: bool = False,
+    per_message: bool = False,
+    parse_workers: int | None = None,
+) -> dict[str, Any]:
     """Set up Django on a fresh SQLite database, create the clients, time the pipeline."""
     data_dir = workdir / "ours"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -111,7 +116,8 @@ def run_ours(workdir: Path, profile: bool = False, per_message: bool = False) ->
     from django.core.management import call_command
 
     from operant.accounts.services import client_create
-    from operant.mail.batch import mail_ingest_many
+    from operant.mail.batch import ingest_batches
+    from operant.mail.parsepool import ParsePool
     from operant.mail.services import mail_ingest
 
     call_command("migrate", verbosity=0)
@@ -135,16 +141,21 @@ def run_ours(workdir: Path, profile: bool = False, per_message: bool = False) ->
         profiler = cProfile.Profile()
         profiler.enable()
     outcomes = []
-    began = time.perf_counter()
-    if per_message:
-        for raw, now in zip(raws, arrivals, strict=True):
-            outcomes.append(mail_ingest(raw=raw, channel="file", now=now))
-    else:
-        # A batch is handled at the arrival time of its last message (all of it has arrived).
-        for start in range(0, len(raws), BATCH_SIZE):
-            chunk = raws[start : start + BATCH_SIZE]
-            now = arrivals[start : start + BATCH_SIZE][-1]
-            outcomes.extend(mail_ingest_many(raws=chunk, channel="file", now=now))
+    pool = ParsePool(workers=0 if per_message else parse_workers)
+    with pool:
+        pool.warm()  # as a long-running intake process has its workers before mail arrives
+        began = time.perf_counter()
+        if per_message:
+            for raw, now in zip(raws, arrivals, strict=True):
+                outcomes.append(mail_ingest(raw=raw, channel="file", now=now))
+        else:
+            # A batch is handled at the arrival time of its last message (all of it has arrived).
+            batches = (
+                (raws[start : start + BATCH_SIZE], arrivals[start : start + BATCH_SIZE][-1])
+                for start in range(0, len(raws), BATCH_SIZE)
+            )
+            for _, batch_outcomes in ingest_batches(batches, channel="file", pool=pool):
+                outcomes.extend(batch_outcomes)
     seconds = time.perf_counter() - began
     if profiler is not None:
         profiler.disable()
@@ -154,7 +165,8 @@ def run_ours(workdir: Path, profile: bool = False, per_message: bool = False) ->
         "name": "operant",
         "function": "operant.mail.services.mail_ingest"
         if per_message
-        else f"operant.mail.batch.mail_ingest_many (batches of {BATCH_SIZE})",
+        else f"operant.mail.batch.ingest_batches (batches of {BATCH_SIZE})",
+        "parse_workers": pool.workers,
         "messages": len(raws),
         "seconds": seconds,
         "rate": len(raws) / seconds if seconds else None,
@@ -262,6 +274,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--per-message", action="store_true", help="ours one message at a time (mail_ingest)"
     )
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        help="parse worker processes for ours (default: OPERANT_PARSE_WORKERS, else cores - 1)",
+    )
     options = parser.parse_args([] if argv is None else argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="operant-mailbench-"))
@@ -273,6 +290,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             command.append("--profile")
         if options.per_message:
             command.append("--per-message")
+        if options.parse_workers is not None:
+            command += ["--parse-workers", str(options.parse_workers)]
         figures: dict[str, Any] = {"set": mailset.summary(), "seed": options.seed}
         figures["ours"] = run_subprocess(command)
         if options.profile:
@@ -352,6 +371,8 @@ def report(figures: dict[str, Any]) -> None:
         f"{label:>22}  {ours['messages']:>8}  {ours['seconds']:>8.2f}  "
         f"{ours['rate']:>8.1f}  {_load(ours):>20}"
     )
+    if "parse_workers" in ours:
+        print(f"{'':>22}  ({ours['parse_workers']} parse worker process(es) beside it)")
     if peer is None:
         print(f"{'django-helpdesk':>22}  skipped (--skip-peer)")
     elif "unavailable" in peer:
@@ -395,12 +416,17 @@ def report(figures: dict[str, Any]) -> None:
             )
 
 
+def _parse_workers_arg(args: list[str]) -> int | None:
+    return int(args[args.index("--parse-workers") + 1]) if "--parse-workers" in args else None
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--run-ours":
         result = run_ours(
             Path(sys.argv[2]),
             profile="--profile" in sys.argv[3:],
             per_message="--per-message" in sys.argv[3:],
+            parse_workers=_parse_workers_arg(sys.argv[3:]),
         )
         print(json.dumps(result, default=str))
         sys.exit(0)

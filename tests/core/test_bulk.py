@@ -55,8 +55,7 @@ def _notification(tag: str, **extra: object) -> Notification:
 def _stored(model: type, pks: list[int], exclude: tuple[str, ...] = ()) -> list[dict]:
     rows = {row["id"]: row for row in model.objects.filter(pk__in=pks).values()}
     return [
-        {key: value for key, value in rows[pk].items() if key not in ("id", *exclude)}
-        for pk in pks
+        {key: value for key, value in rows[pk].items() if key not in ("id", *exclude)} for pk in pks
     ]
 
 
@@ -188,3 +187,20 @@ def test_bulk_set_values_refuses_bad_calls(fields, rows, message) -> None:
 def test_bulk_set_needs_keys() -> None:
     with pytest.raises(ValueError, match="without a primary key"):
         bulk_set(Notification, [_notification("unsaved")], ["subject"])
+
+
+def test_repeated_and_equal_timestamps_are_stored_as_instants() -> None:
+    """Timestamps shared by many rows are converted once; the same instant in another zone,
+    and values a microsecond apart, still land as themselves."""
+    tokyo = AT.astimezone(ZoneInfo("Asia/Tokyo"))  # the same instant as AT
+    moments = [AT, tokyo, AT + timedelta(microseconds=1), AT, None]
+    notifications = [
+        _notification(f"t{index}", due_at=moment) for index, moment in enumerate(moments)
+    ]
+    bulk_insert(Notification, notifications)
+    stored = dict(
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).values_list(
+            "pk", "due_at"
+        )
+    )
+    assert [stored[n.pk] for n in notifications] == moments

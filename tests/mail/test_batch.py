@@ -34,6 +34,7 @@ from operant.desk.services import ticket_clock_pause
 from operant.mail import batch as batch_module
 from operant.mail.batch import inbound_process_batch, inbound_receive_many, mail_ingest_many
 from operant.mail.models import InboundMessage, InboundState
+from operant.mail.parsepool import ParsePool
 from operant.mail.services import ACK_LIMIT_PER_HOUR, Outcome, inbound_receive, mail_ingest
 from operant.notify.models import Notification
 
@@ -207,6 +208,13 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     _reset_desk_tables()
     batched = mail_ingest_many(raws=raws, channel="file", now=NOW, batch_size=40)
     actual = snapshot(batched)
+    # The same again with the parsing done in a worker process, batches ahead.
+    _reset_desk_tables()
+    with ParsePool(workers=1) as pool:
+        assert pool.parallel
+        pooled = snapshot(
+            mail_ingest_many(raws=raws, channel="file", now=NOW, batch_size=40, pool=pool)
+        )
 
     # The set exercises what it should (threading both ways, limits, rare paths) ...
     details = Counter(re.sub(r"OPR-\d+", "OPR-n", o.detail) for o in one_by_one)
@@ -217,6 +225,7 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     # ... and both paths agree on every part of it.
     for key in expected:
         assert actual[key] == expected[key], key
+        assert pooled[key] == expected[key], key
 
 
 # --- targeted cases ------------------------------------------------------------------------------

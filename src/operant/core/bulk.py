@@ -36,20 +36,45 @@ _PASS_THROUGH: dict[type[models.Field], tuple[type, ...]] = {
 }
 
 
+# Integer keys: a foreign key holding an int to one of these passes it through unchanged.
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
 def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
-    """The value -> database parameter function for one field, with the cheap cases short."""
-    passes = _PASS_THROUGH.get(type(field))
+    """The value -> database parameter function for one field, with the cheap cases short.
+
+    Made per call of bulk_insert: the datetime memo lives as long as one batch, where most
+    timestamps are the batch's own "now" (on SQLite each is a string conversion otherwise).
+    """
     prepare = field.get_db_prep_save
-    if passes is None:
-        return lambda value: prepare(value, connection)
+    passes = _PASS_THROUGH.get(type(field))
+    if passes is None and field.is_relation and type(field.target_field) in _INTEGER_KEYS:
+        passes = (int,)
+    if passes is not None:
 
-    def prepared(value: Any) -> Any:
-        # bool is an int: an IntegerField given True still goes through its own conversion.
-        if value is None or (type(value) in passes):
-            return value
-        return prepare(value, connection)
+        def prepared(value: Any) -> Any:
+            # bool is an int: an IntegerField given True still goes through its conversion.
+            if value is None or type(value) in passes:
+                return value
+            return prepare(value, connection)
 
-    return prepared
+        return prepared
+    if isinstance(field, models.DateTimeField):
+        memo: dict[Any, Any] = {}
+
+        def remembered(value: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                return memo[value]
+            except KeyError:
+                memo[value] = result = prepare(value, connection)
+                return result
+            except TypeError:  # unhashable: not a datetime; let the field say what it thinks
+                return prepare(value, connection)
+
+        return remembered
+    return lambda value: prepare(value, connection)
 
 
 def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:

@@ -22,7 +22,8 @@ handful of set-based statements instead:
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +54,7 @@ from operant.desk.services import (
 )
 from operant.mail.models import InboundChannel, InboundMessage, InboundState
 from operant.mail.parse import ParsedMessage, parse_message
+from operant.mail.parsepool import ParsePool
 from operant.mail.routing import (
     attachments_for,
     inbound_message_for,
@@ -586,17 +588,24 @@ def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[
 
 
 def inbound_receive_many(
-    *, raws: list[bytes], channel: str, now: datetime
+    *,
+    raws: list[bytes],
+    channel: str,
+    now: datetime,
+    parsed: list[ParsedMessage] | None = None,
 ) -> list[tuple[InboundMessage, bool]]:
     """``inbound_receive`` for each message: (row, created), in order, committed on return.
 
     One SELECT for the keys already stored and one INSERT for the rest. A repeat inside the
     list gets the row of its first occurrence with created False. Should another process
     store one of the keys in between, the batch falls back to ``inbound_receive`` per message.
+    ``parsed`` is the messages already parsed (by a ParsePool), in the same order.
     """
     if channel not in InboundChannel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    parsed_all = [parse_message(raw) for raw in raws]
+    if parsed is not None and len(parsed) != len(raws):
+        raise ValueError(f"{len(parsed)} parsed messages for {len(raws)} raw ones")
+    parsed_all = parsed if parsed is not None else [parse_message(raw) for raw in raws]
     keys = [dedupe_key_for(raw, parsed) for raw, parsed in zip(raws, parsed_all, strict=True)]
     existing: dict[str, InboundMessage] = {}
     for chunk in _chunks(sorted(set(keys))):
@@ -636,14 +645,55 @@ def inbound_receive_many(
     return result
 
 
+Batch = tuple[list[bytes], datetime]
+Received = list[tuple[InboundMessage, bool]]
+
+
+def ingest_batches(
+    batches: Iterable[Batch], *, channel: str, pool: ParsePool | None = None
+) -> Iterator[tuple[Received, list[Outcome]]]:
+    """Store and process each (raws, now) batch in turn; yield (received rows, outcomes).
+
+    Each batch is committed raw-first by ``inbound_receive_many`` and then processed by
+    ``inbound_process_batch``. With a parallel ``pool`` the batches after the current one
+    are parsed in its workers meanwhile, so the next batch is pulled from ``batches`` (an
+    IMAP fetch, say) before the current one is processed; nothing is yielded out of order.
+    """
+    ahead = pool.workers if pool is not None and pool.parallel else 0
+    source = iter(batches)
+    queued: deque[tuple[list[bytes], datetime, Callable[[], list[ParsedMessage]] | None]] = deque()
+
+    def pull() -> bool:
+        batch = next(source, None)
+        if batch is None:
+            return False
+        raws, now = batch
+        queued.append((raws, now, pool.submit(raws) if ahead else None))
+        return True
+
+    while len(queued) <= ahead and pull():
+        pass
+    while queued:
+        raws, now, parsed = queued.popleft()
+        pull()
+        received = inbound_receive_many(
+            raws=raws, channel=channel, now=now, parsed=parsed() if parsed else None
+        )
+        yield received, inbound_process_batch(rows=[row for row, _ in received], now=now)
+
+
 def mail_ingest_many(
-    *, raws: list[bytes], channel: str, now: datetime, batch_size: int = 100
+    *,
+    raws: list[bytes],
+    channel: str,
+    now: datetime,
+    batch_size: int = 100,
+    pool: ParsePool | None = None,
 ) -> list[Outcome]:
     """``mail_ingest`` for each message, in order, ``batch_size`` at a time."""
+    size = max(1, batch_size)
+    batches = ((raws[start : start + size], now) for start in range(0, len(raws), size))
     outcomes: list[Outcome] = []
-    for start in range(0, len(raws), max(1, batch_size)):
-        received = inbound_receive_many(
-            raws=raws[start : start + batch_size], channel=channel, now=now
-        )
-        outcomes.extend(inbound_process_batch(rows=[row for row, _ in received], now=now))
+    for _, batch_outcomes in ingest_batches(batches, channel=channel, pool=pool):
+        outcomes.extend(batch_outcomes)
     return outcomes
