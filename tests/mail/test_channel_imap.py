@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from operant.desk.models import Message, Ticket
 from operant.mail.channels import imap as imap_channel
 from operant.mail.channels.imap import ImapConfigError, ImapPoller, imap_config
 from operant.mail.models import InboundMessage, InboundState
+from operant.mail.parsepool import ParsePool
 from tests.dovecot import SUPPORT, DovecotServer, make_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,8 +122,15 @@ def test_a_message_whose_processing_fails_stays_until_a_retry_settles_it(
     assert imap_settings.messages(SUPPORT) == []
 
 
+@pytest.fixture(params=[0, 1], ids=["parse-here", "parse-workers"])
+def parse_pool(request: pytest.FixtureRequest) -> Iterator[ParsePool]:
+    """Both ways a poller parses: in its own process, or a batch ahead in a worker."""
+    with ParsePool(workers=request.param) as pool:
+        yield pool
+
+
 def test_the_mailbox_is_acknowledged_only_after_the_rows_are_committed(
-    imap_settings: DovecotServer, monkeypatch: pytest.MonkeyPatch
+    imap_settings: DovecotServer, monkeypatch: pytest.MonkeyPatch, parse_pool: ParsePool
 ) -> None:
     for n in range(3):
         imap_settings.append(SUPPORT, make_mail(message_id=f"ack-{n}@client-a.test"))
@@ -138,13 +147,13 @@ def test_the_mailbox_is_acknowledged_only_after_the_rows_are_committed(
         acknowledge(self, mailbox, uids)
 
     monkeypatch.setattr(ImapPoller, "_acknowledge", watching)
-    poll_once(batch=2)
+    poll_once(batch=2, pool=parse_pool)
     assert [(atomic, len(uids)) for atomic, uids, _ in seen] == [(False, 2), (False, 1)]
     assert [settled for *_, settled in seen] == [2, 3]
 
 
 def test_it_fetches_in_batches(
-    imap_settings: DovecotServer, monkeypatch: pytest.MonkeyPatch
+    imap_settings: DovecotServer, monkeypatch: pytest.MonkeyPatch, parse_pool: ParsePool
 ) -> None:
     imap_settings.append_many(
         SUPPORT, [make_mail(message_id=f"batch-{n}@client-a.test") for n in range(7)]
@@ -157,7 +166,7 @@ def test_it_fetches_in_batches(
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(imap_channel.BaseMailBox, "fetch", counting)
-    result = poll_once(batch=3)
+    result = poll_once(batch=3, pool=parse_pool)
     assert fetches == [3, 3, 1]
     assert (result.fetched, result.stored, result.acknowledged) == (7, 7, 7)
     assert Message.objects.filter(kind="inbound").count() == 7

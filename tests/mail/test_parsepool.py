@@ -68,3 +68,45 @@ def test_a_bad_worker_count_names_the_setting(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("OPERANT_PARSE_WORKERS", "lots")
     with pytest.raises(ImproperlyConfigured, match="OPERANT_PARSE_WORKERS"):
         default_workers()
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from operant.mail.parsepool import ParsePool
+pool = ParsePool(workers=1).__enter__()
+pool.warm()
+print(*[p.pid for p in pool._executor._processes.values()], flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_leave_when_their_parent_is_killed() -> None:
+    """The intake may be SIGKILLed (the crash test does it): its workers must not linger."""
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers
+        assert all(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    # Readiness wait, not a timing assertion: the workers check every half second.
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting for its (gone) parent."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

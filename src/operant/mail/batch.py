@@ -79,6 +79,9 @@ from operant.quotes.replies import says_yes
 log = logging.getLogger(__name__)
 
 ACK_KIND = "desk.acknowledgement"
+# Messages per batch: enough to make the set-based statements pay, few enough to keep the
+# transaction (and a fallback to the per-row path) short.
+BATCH_SIZE = 100
 # IN lists are cut to this many values: under every backend's parameter limit.
 _IN_CHUNK = 900
 # Ticket primary keys are 64-bit; a larger [OPR-n] finds nothing (as the per-row lookup does).
@@ -687,7 +690,7 @@ def mail_ingest_many(
     raws: list[bytes],
     channel: str,
     now: datetime,
-    batch_size: int = 100,
+    batch_size: int = BATCH_SIZE,
     pool: ParsePool | None = None,
 ) -> list[Outcome]:
     """``mail_ingest`` for each message, in order, ``batch_size`` at a time."""

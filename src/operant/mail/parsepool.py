@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +31,21 @@ log = logging.getLogger(__name__)
 
 # More workers than this only queue up behind the one process that writes.
 MAX_WORKERS = 4
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: leave when the parent is gone. A SIGKILLed parent (the crash case
+    the intake is built for) cannot shut its pool down, and an orphaned worker would wait for
+    work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parse_many(raws: list[bytes]) -> list[ParsedMessage]:
@@ -55,7 +72,10 @@ class ParsePool:
     def __enter__(self) -> ParsePool:
         if self.workers:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
             )
         return self
 

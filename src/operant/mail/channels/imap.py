@@ -18,6 +18,7 @@ import re
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ from imap_tools.errors import (
 from operant.core.errors import UserError
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
 from operant.mail.models import InboundChannel, InboundMessage, InboundState
+from operant.mail.parsepool import ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +175,10 @@ class ImapPoller:
         batch: int = BATCH_MESSAGES,
         clock: Callable[[], datetime] = timezone.now,
         stop: threading.Event | None = None,
+        pool: ParsePool | None = None,
     ) -> None:
         self.config = config
+        self.pool = pool  # parses batches ahead in worker processes; None: parse here
         self.batch = max(1, batch)
         self.clock = clock
         self.stop = stop or threading.Event()
@@ -244,25 +248,26 @@ class ImapPoller:
                     sizes[uid.decode()] = int(match.group(2) or match.group(3))
         return sorted(sizes.items(), key=lambda pair: int(pair[0]))
 
-    def _handle(self, raws: list[bytes]) -> list[tuple[bool, bool]]:
-        """Store and process a fetched batch: per message (stored now?, row settled, so safe
-        to acknowledge?). The rows are committed by ``inbound_receive_many`` before any is
-        processed, and processed together by ``inbound_process_batch``."""
-        from operant.mail.batch import inbound_process_batch, inbound_receive_many
-
-        now = self.clock()
-        received = inbound_receive_many(raws=raws, channel=InboundChannel.IMAP, now=now)
-        # New, or stored by a pass that died before processing them: finish them now. A row a
-        # worker is retrying after an error stays due later and is not claimed here.
-        unsettled = [row for row, _ in received if row.state not in SETTLED]
-        if unsettled:
-            inbound_process_batch(rows=unsettled, now=now)
+    def _settled(self, received: list[tuple[InboundMessage, bool]]) -> list[bool]:
+        """Per row: is it settled, so its message is safe to acknowledge?"""
         states = dict(
             InboundMessage.objects.filter(pk__in={row.pk for row, _ in received}).values_list(
                 "pk", "state"
             )
         )
-        return [(created, states.get(row.pk) in SETTLED) for row, created in received]
+        return [states.get(row.pk) in SETTLED for row, _ in received]
+
+    def _fetch(self, mailbox: BaseMailBox, uids: list[str]) -> list[tuple[str, bytes]]:
+        """(UID, raw bytes) of the asked messages, with BODY.PEEK[] (nothing gets marked)."""
+        wanted = set(uids)
+        fetched: list[tuple[str, bytes]] = []
+        for message in mailbox.fetch(uid_list=uids, mark_seen=False, bulk=True):
+            raw = getattr(message, "raw", b"")
+            if message.uid not in wanted or not raw:
+                continue  # an unsolicited FETCH (another client's flag change), not ours
+            wanted.discard(message.uid)
+            fetched.append((message.uid, raw))
+        return fetched
 
     def _acknowledge(self, mailbox: BaseMailBox, uids: list[str]) -> None:
         """Tell the mailbox these messages are done: called only after their rows committed."""
@@ -286,6 +291,8 @@ class ImapPoller:
         4. Move (or flag) those UIDs, then the next batch. A stop request ends the pass
            between batches, so the batch in hand is always finished and acknowledged.
         """
+        from operant.mail.batch import ingest_batches
+
         result = PassResult()
         waiting = self._pending_sizes(mailbox)
         fetchable: list[tuple[str, int]] = []
@@ -298,28 +305,34 @@ class ImapPoller:
                 result.left += 1
             else:
                 fetchable.append((uid, length))
-        for uids in _batches(fetchable, count=self.batch, size=BATCH_BYTES):
-            if self.stop.is_set():
-                result.left += len(uids)
-                continue
-            wanted = set(uids)
-            fetched: list[tuple[str, bytes]] = []
-            for message in mailbox.fetch(uid_list=uids, mark_seen=False, bulk=True):
-                raw = getattr(message, "raw", b"")
-                if message.uid not in wanted or not raw:
-                    continue  # an unsolicited FETCH (another client's flag change), not ours
-                wanted.discard(message.uid)
-                fetched.append((message.uid, raw))
-            result.fetched += len(fetched)
+        in_hand: deque[list[str]] = deque()  # the UIDs of each batch handed to the pipeline
+
+        def fetched_batches() -> Iterator[tuple[list[bytes], datetime]]:
+            for uids in _batches(fetchable, count=self.batch, size=BATCH_BYTES):
+                if self.stop.is_set():
+                    result.left += len(uids)
+                    continue
+                batch = self._fetch(mailbox, uids)
+                result.fetched += len(batch)
+                if batch:
+                    in_hand.append([uid for uid, _ in batch])
+                    yield [raw for _, raw in batch], self.clock()
+
+        # Each batch is committed raw-first, processed, and then acknowledged; with a parse
+        # pool the next batch is fetched (not acknowledged) while this one is processed.
+        for received, _ in ingest_batches(
+            fetched_batches(), channel=InboundChannel.IMAP, pool=self.pool
+        ):
+            uids = in_hand.popleft()
             done: list[str] = []
-            if fetched:
-                handled = self._handle([raw for _, raw in fetched])
-                for (uid, _), (created, settled) in zip(fetched, handled, strict=True):
-                    result.stored += int(created)
-                    if settled:
-                        done.append(uid)
-                    else:
-                        result.left += 1
+            for uid, (_, created), settled in zip(
+                uids, received, self._settled(received), strict=True
+            ):
+                result.stored += int(created)
+                if settled:
+                    done.append(uid)
+                else:
+                    result.left += 1
             self._acknowledge(mailbox, done)
             result.acknowledged += len(done)
         # imaplib files every untagged reply (one EXPUNGE per moved message) in a dict that

@@ -8,6 +8,7 @@ from typing import Any
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
 from operant.mail.channels.imap import BATCH_MESSAGES, ImapPoller, imap_config
+from operant.mail.parsepool import ParsePool
 from operant.mail.warmup import pipeline_warm_up
 
 
@@ -32,12 +33,13 @@ class Command(OperantCommand):
             raise UserError("--batch must be at least 1")
         config = imap_config()
         pipeline_warm_up()  # before the first mail, not during it
-        poller = ImapPoller(config, batch=options["batch"])
-        if options["once"]:
-            self.stdout.write(f"imap: {poller.run_once()}")
-            return
-        # SIGTERM finishes the batch in hand (its messages are stored and acknowledged).
-        signal.signal(signal.SIGTERM, lambda *_: poller.stop.set())
-        signal.signal(signal.SIGINT, lambda *_: poller.stop.set())
-        self.stdout.write(f"imap: reading {config.user} at {config.host}:{config.port}")
-        poller.run()
+        with ParsePool() as pool:
+            poller = ImapPoller(config, batch=options["batch"], pool=pool)
+            if options["once"]:
+                self.stdout.write(f"imap: {poller.run_once()}")
+                return
+            # SIGTERM finishes the batch in hand (its messages are stored and acknowledged).
+            signal.signal(signal.SIGTERM, lambda *_: poller.stop.set())
+            signal.signal(signal.SIGINT, lambda *_: poller.stop.set())
+            self.stdout.write(f"imap: reading {config.user} at {config.host}:{config.port}")
+            poller.run()

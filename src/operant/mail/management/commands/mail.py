@@ -96,8 +96,9 @@ def _ingest(command: OperantCommand, options: dict[str, Any]) -> None:
     """
     from django.utils import timezone
 
-    from operant.mail.batch import mail_ingest_many
+    from operant.mail.batch import BATCH_SIZE, mail_ingest_many
     from operant.mail.models import InboundChannel
+    from operant.mail.parsepool import ParsePool
 
     unreadable = 0
     names: list[str] = []
@@ -111,7 +112,12 @@ def _ingest(command: OperantCommand, options: dict[str, Any]) -> None:
             continue
         names.append(name)
     # The batch path: same outcomes as one mail_ingest per file, a fraction of the queries.
-    outcomes = mail_ingest_many(raws=raws, channel=InboundChannel.FILE, now=timezone.now())
+    # Parse workers pay off once there is a next batch to parse while one is written.
+    workers = None if len(raws) > BATCH_SIZE else 0
+    with ParsePool(workers=workers) as pool:
+        outcomes = mail_ingest_many(
+            raws=raws, channel=InboundChannel.FILE, now=timezone.now(), pool=pool
+        )
     for name, outcome in zip(names, outcomes, strict=True):
         where = outcome.ticket_ref or "no ticket"
         command.stdout.write(f"{name}: {where} ({outcome.detail})")
