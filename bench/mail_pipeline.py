@@ -90,7 +90,6 @@ def write_set(mailset: MailSet, workdir: Path) -> None:
 # --- ours (runs in its own process: ``mail_pipeline.py --run-ours WORKDIR``) -------------------
 
 
-# Messages per batch for ``mail_ingest_many`` (operant.mail.batch.mail_ingest_many's default).
 # The batch size of the pipeline (operant.mail.batch.BATCH_SIZE).
 BATCH_SIZE = 100
 

@@ -110,7 +110,7 @@ class _Result:
         return Outcome(self.state, ref, self.detail.replace(_REF, ref or ""))
 
 
-def _chunks(values: list[str], size: int = _IN_CHUNK) -> list[list[str]]:
+def _chunks(values: list[Any], size: int = _IN_CHUNK) -> list[list[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
@@ -186,10 +186,18 @@ class _Batch:
         for row, parsed in self.work:
             ids.update(_thread_ids(parsed))
             ids.add(dedupe_key_for(bytes(row.raw), parsed))
+        # (Message-ID, ticket key) pairs, then each ticket once: a reply-heavy batch names
+        # many messages of few tickets, and building a model object costs more than its row.
+        ticket_of: dict[str, int] = {}
         for chunk in _chunks(sorted(ids)):
-            for message in Message.objects.filter(message_id__in=chunk).select_related("ticket"):
-                ticket = self.tickets.setdefault(message.ticket_id, message.ticket)
-                self.known[message.message_id] = ticket
+            ticket_of.update(
+                Message.objects.filter(message_id__in=chunk).values_list("message_id", "ticket_id")
+            )
+        wanted = sorted(set(ticket_of.values()) - self.tickets.keys())
+        for chunk in _chunks(wanted):
+            self.tickets.update((t.pk, t) for t in Ticket.objects.filter(pk__in=chunk))
+        for message_id, ticket_id in ticket_of.items():
+            self.known[message_id] = self.tickets[ticket_id]
 
         from operant.quotes.models import Quote, QuoteState
 
