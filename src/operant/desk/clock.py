@@ -17,11 +17,33 @@ if TYPE_CHECKING:
     from operant.policy.schema import Policy
 
 
+# Recent answers of deadlines_for, by (policy object, class, received, paused): a batch of mail
+# opens many tickets received at the same moment, and the answer depends on nothing else.
+# The policy object is kept in the value and compared by identity, so a reloaded policy (a new
+# object) never gets an old answer, even if it reuses an old object's id.
+_MEMO_SIZE = 512
+_memo: dict[tuple[int, str, datetime, timedelta], tuple[Policy, tuple[datetime, datetime]]] = {}
+
+
 def deadlines_for(
     *, policy: Policy, request_class: str, received_at: datetime, paused: timedelta
 ) -> tuple[datetime, datetime]:
     """1. Ask the policy for the class's target and limit from the time received.
     2. Push both later by the business time the clock has been paused, if any."""
+    key = (id(policy), request_class, received_at, paused)
+    remembered = _memo.get(key)
+    if remembered is not None and remembered[0] is policy:
+        return remembered[1]
+    answer = _deadlines(policy, request_class, received_at, paused)
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    _memo[key] = (policy, answer)
+    return answer
+
+
+def _deadlines(
+    policy: Policy, request_class: str, received_at: datetime, paused: timedelta
+) -> tuple[datetime, datetime]:
     from operant.policy.targets import response_deadlines
 
     deadlines = response_deadlines(

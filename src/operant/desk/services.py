@@ -318,7 +318,7 @@ def acknowledgement_content(
         context["allowance"] = allowance
     return (
         reply_subject(ticket),
-        render_to_string("desk/email/acknowledgement.txt", context),
+        render_to_string(ACK_TEMPLATE, context),
         _threading_headers(ticket, known_ids=[request_message_id] if request_message_id else None),
     )
 
