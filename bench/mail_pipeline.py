@@ -334,13 +334,13 @@ def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Each side as a function of the round: a fresh process on a fresh database each time."""
     base = [sys.executable, str(Path(__file__).resolve()), "--run-ours"]
 
-    def ours(*extra: str) -> Any:
+    def ours(*extra: str, profiled: bool = False) -> Any:
         def run(round_index: int) -> dict[str, Any]:
             rundir = workdir / f"ours-{round_index}-{'-'.join(extra) or 'default'}"
             rundir.mkdir()
             for name in ("eml", "manifest.json"):
                 (rundir / name).symlink_to(workdir / name)
-            flags = ["--profile"] if options.profile and round_index == 0 and not extra else []
+            flags = ["--profile"] if profiled and options.profile and round_index == 0 else []
             result = run_subprocess([*base, str(rundir), *flags, *extra])
             if flags:
                 shutil.copy(rundir / "ours.prof", workdir / "ours.prof")
@@ -351,11 +351,11 @@ def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     sides: dict[str, Any] = {}
     if options.per_message:
-        sides["ours"] = ours("--per-message")
+        sides["ours"] = ours("--per-message", profiled=True)
     elif options.parse_workers is not None:
-        sides["ours"] = ours("--parse-workers", str(options.parse_workers))
+        sides["ours"] = ours("--parse-workers", str(options.parse_workers), profiled=True)
     else:
-        sides["ours"] = ours()
+        sides["ours"] = ours(profiled=True)
         # The same pipeline in one process: what the ratio is without the second core.
         sides["ours_one_process"] = ours("--parse-workers", "0")
     if not options.skip_peer:

@@ -163,21 +163,29 @@ class _Batch:
         senders = [sender_parts(p.from_.address.lower()) if p.from_ else None for _, p in self.work]
         addresses = sorted({s[0] for s in senders if s})
         domains = sorted({s[1] for s in senders if s})
-        # Ordered like sender_resolve's .first(), so a (theoretical) tie resolves the same way.
+        # Contacts and domains first, then each of their clients once (with its package):
+        # many senders share a client. Ordered like sender_resolve's .first(), so a
+        # (theoretical) tie resolves the same way.
+        client_of_domain: dict[str, int] = {}
         for chunk in _chunks(addresses):
-            for contact in (
-                Contact.objects.select_related("client__package")
-                .filter(email__in=chunk)
-                .order_by("name", "email")
-            ):
+            for contact in Contact.objects.filter(email__in=chunk).order_by("name", "email"):
                 self.contacts.setdefault(contact.email, contact)
         for chunk in _chunks(domains):
-            for owned in (
-                ClientDomain.objects.select_related("client__package")
-                .filter(domain__in=chunk)
+            for domain, client_id in (
+                ClientDomain.objects.filter(domain__in=chunk)
                 .order_by("domain")
+                .values_list("domain", "client_id")
             ):
-                self.domains.setdefault(owned.domain, owned.client)
+                client_of_domain.setdefault(domain, client_id)
+        client_ids = {c.client_id for c in self.contacts.values()} | set(client_of_domain.values())
+        clients: dict[int, Client] = {}
+        for chunk in _chunks(sorted(client_ids)):
+            clients.update(
+                (c.pk, c) for c in Client.objects.select_related("package").filter(pk__in=chunk)
+            )
+        for contact in self.contacts.values():
+            contact.client = clients[contact.client_id]
+        self.domains = {domain: clients[pk] for domain, pk in client_of_domain.items()}
 
         refs = {r for _, p in self.work if (r := _subject_ref(p)) is not None and r <= _MAX_PK}
         for ticket in Ticket.objects.filter(pk__in=sorted(refs)):
