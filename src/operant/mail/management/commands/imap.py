@@ -34,6 +34,7 @@ class Command(OperantCommand):
         config = imap_config()
         pipeline_warm_up()  # before the first mail, not during it
         with ParsePool() as pool:
+            pool.warm()  # the workers start now, not when the first batch waits for them
             poller = ImapPoller(config, batch=options["batch"], pool=pool)
             if options["once"]:
                 self.stdout.write(f"imap: {poller.run_once()}")
