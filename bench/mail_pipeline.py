@@ -4,7 +4,7 @@ The same few thousand varied messages (bench/_mailset.py: plain, HTML, multipart
 attachments, Latin-1, RFC 2047, quoted replies threaded by In-Reply-To or ``[OPR-n]``,
 auto-replies, unknown senders, redeliveries) go through
 
-- ours: ``operant.mail.batch.ingest_batches`` over batches of 100 (what ``operant imap`` runs
+- ours: ``operant.mail.intake.ingest_batches`` over batches of 100 (what ``operant imap`` runs
   per fetched batch), the whole pipeline: store the raw messages, parse, route and thread,
   classify, compute the response clocks, store the messages and attachments, queue the
   acknowledgements. By default the next batch is parsed in a worker process while this one is
@@ -98,7 +98,7 @@ def write_set(mailset: MailSet, workdir: Path) -> None:
 # --- ours (runs in its own process: ``mail_pipeline.py --run-ours WORKDIR``) -------------------
 
 
-# The batch size of the pipeline (operant.mail.batch.BATCH_SIZE).
+# The batch size of the pipeline (operant.mail.intake.BATCH_SIZE).
 BATCH_SIZE = 100
 
 
@@ -124,7 +124,7 @@ def run_ours(
     from django.core.management import call_command
 
     from operant.accounts.services import client_create
-    from operant.mail.batch import ingest_batches
+    from operant.mail.intake import ingest_batches
     from operant.mail.parsepool import ParsePool
     from operant.mail.services import mail_ingest
 
@@ -173,7 +173,7 @@ def run_ours(
         "name": "operant",
         "function": "operant.mail.services.mail_ingest"
         if per_message
-        else f"operant.mail.batch.ingest_batches (batches of {BATCH_SIZE})",
+        else f"operant.mail.intake.ingest_batches (batches of {BATCH_SIZE})",
         "parse_workers": pool.workers,
         "messages": len(raws),
         "seconds": seconds,

@@ -32,7 +32,8 @@ from operant.desk.models import (
 )
 from operant.desk.services import ticket_clock_pause
 from operant.mail import batch as batch_module
-from operant.mail.batch import inbound_process_batch, inbound_receive_many, mail_ingest_many
+from operant.mail.batch import inbound_process_batch
+from operant.mail.intake import inbound_receive_many, mail_ingest_many
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parsepool import ParsePool
 from operant.mail.services import ACK_LIMIT_PER_HOUR, Outcome, inbound_receive, mail_ingest

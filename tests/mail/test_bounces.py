@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from operant.mail.parse import parse_message
-from tests.mail.helpers import build, parse_sample
+from tests.mail.helpers import SAMPLES, build, parse_sample
 
 
 def test_it_reads_a_postfix_dsn() -> None:
@@ -96,3 +96,15 @@ def test_it_does_not_take_client_mail_for_a_bounce() -> None:
 
     assert not parsed.bounce
     assert parsed.bounce_recipients == []
+
+
+def test_control_characters_in_a_report_field_never_reach_the_recipients() -> None:
+    """Found by fuzzing: a NUL inside Final-Recipient came out in failed_recipients, which no
+    PostgreSQL text column can store."""
+    raw = (SAMPLES / "dsn_postfix.eml").read_bytes()
+    assert b"Final-Recipient: rfc822;" in raw
+    damaged = raw.replace(b"Final-Recipient: rfc822;", b"Final-Recipient: rfc822;\x00\x07", 1)
+    parsed = parse_message(damaged)
+    assert parsed.bounce
+    assert parsed.bounce_recipients == ["nobody@acme-dental.example"]
+    assert not any("\x00" in address for address in parsed.bounce_recipients)

@@ -85,7 +85,7 @@ def test_nothing_is_marked_when_the_database_refuses_the_message(
     def database_down(**kwargs: Any) -> Any:
         raise DatabaseError("database is unavailable")
 
-    monkeypatch.setattr("operant.mail.batch.inbound_receive_many", database_down)
+    monkeypatch.setattr("operant.mail.intake.inbound_receive_many", database_down)
     with pytest.raises(DatabaseError):
         poll_once()
     [still] = imap_settings.messages(SUPPORT)

@@ -4,13 +4,14 @@
 each statement is worth more than the routing logic itself. This module routes a batch with a
 handful of set-based statements instead:
 
-1. Receive: one SELECT finds the dedupe keys already stored, one INSERT stores the rest,
-   committed before any processing (the raw-first guarantee of ``inbound_receive``).
-2. Process, in ONE transaction: claim every row with one UPDATE, read what routing needs with
-   one query per kind (senders, threads, known Message-IDs, recent acknowledgements, the
-   policy, the integration catalog), walk the rows in order against in-memory indexes that
-   also hold what earlier rows of the batch created, and write the results with bulk INSERTs
-   and UPDATEs.
+1. Receive (``operant.mail.intake.inbound_receive_many``): one SELECT finds the dedupe keys
+   already stored, one INSERT stores the rest, committed before any processing (the
+   raw-first guarantee of ``inbound_receive``).
+2. Process (here, ``inbound_process_batch``), in ONE transaction: claim every row with one
+   UPDATE, read what routing needs with one query per kind (senders, threads, known
+   Message-IDs, recent acknowledgements, the policy, the integration catalog), walk the rows
+   in order against in-memory indexes that also hold what earlier rows of the batch created,
+   and write the results with bulk INSERTs and UPDATEs.
 3. Rare cases (unreadable mail, bounces, replies to a clock paused on the client, replies that
    may accept a quote, ambiguous threads) are handed, in order, to the reference
    ``route_and_apply`` after the pending writes are flushed, so it sees exactly what it would
@@ -22,14 +23,13 @@ handful of set-based statements instead:
 from __future__ import annotations
 
 import logging
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from operant.accounts.models import Client, ClientDomain, Contact
 from operant.accounts.services import sender_parts
@@ -52,9 +52,8 @@ from operant.desk.services import (
     ticket_build,
     ticket_open_events,
 )
-from operant.mail.models import InboundChannel, InboundMessage, InboundState
-from operant.mail.parse import ParsedMessage, parse_message
-from operant.mail.parsepool import ParsePool
+from operant.mail.models import InboundMessage, InboundState
+from operant.mail.parse import ParsedMessage
 from operant.mail.routing import (
     attachments_for,
     inbound_message_for,
@@ -62,14 +61,12 @@ from operant.mail.routing import (
     route_and_apply,
 )
 from operant.mail.services import (
-    _PARSED_ATTR,
     ACK_LIMIT_PER_HOUR,
     PROCESS_LEASE,
     REF_IN_SUBJECT,
     Outcome,
     dedupe_key_for,
     inbound_process,
-    inbound_receive,
     parsed_message_of,
 )
 from operant.notify.models import Channel, Notification
@@ -79,9 +76,6 @@ from operant.quotes.replies import says_yes
 log = logging.getLogger(__name__)
 
 ACK_KIND = "desk.acknowledgement"
-# Messages per batch: enough to make the set-based statements pay, few enough to keep the
-# transaction (and a fallback to the per-row path) short.
-BATCH_SIZE = 100
 # IN lists are cut to this many values: under every backend's parameter limit.
 _IN_CHUNK = 900
 # Ticket primary keys are 64-bit; a larger [OPR-n] finds nothing (as the per-row lookup does).
@@ -110,7 +104,7 @@ class _Result:
         return Outcome(self.state, ref, self.detail.replace(_REF, ref or ""))
 
 
-def _chunks(values: list[Any], size: int = _IN_CHUNK) -> list[list[Any]]:
+def chunks(values: list[Any], size: int = _IN_CHUNK) -> list[list[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
@@ -167,10 +161,10 @@ class _Batch:
         # many senders share a client. Ordered like sender_resolve's .first(), so a
         # (theoretical) tie resolves the same way.
         client_of_domain: dict[str, int] = {}
-        for chunk in _chunks(addresses):
+        for chunk in chunks(addresses):
             for contact in Contact.objects.filter(email__in=chunk).order_by("name", "email"):
                 self.contacts.setdefault(contact.email, contact)
-        for chunk in _chunks(domains):
+        for chunk in chunks(domains):
             for domain, client_id in (
                 ClientDomain.objects.filter(domain__in=chunk)
                 .order_by("domain")
@@ -179,7 +173,7 @@ class _Batch:
                 client_of_domain.setdefault(domain, client_id)
         client_ids = {c.client_id for c in self.contacts.values()} | set(client_of_domain.values())
         clients: dict[int, Client] = {}
-        for chunk in _chunks(sorted(client_ids)):
+        for chunk in chunks(sorted(client_ids)):
             clients.update(
                 (c.pk, c) for c in Client.objects.select_related("package").filter(pk__in=chunk)
             )
@@ -197,12 +191,12 @@ class _Batch:
         # (Message-ID, ticket key) pairs, then each ticket once: a reply-heavy batch names
         # many messages of few tickets, and building a model object costs more than its row.
         ticket_of: dict[str, int] = {}
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             ticket_of.update(
                 Message.objects.filter(message_id__in=chunk).values_list("message_id", "ticket_id")
             )
         wanted = sorted(set(ticket_of.values()) - self.tickets.keys())
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             self.tickets.update((t.pk, t) for t in Ticket.objects.filter(pk__in=chunk))
         for message_id, ticket_id in ticket_of.items():
             self.known[message_id] = self.tickets[ticket_id]
@@ -604,115 +598,3 @@ def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[
         fresh = InboundMessage.objects.get(pk=rows[index].pk)
         outcomes[index] = inbound_process(inbound=fresh, now=now)
     return [outcome for outcome in outcomes if outcome is not None]
-
-
-def inbound_receive_many(
-    *,
-    raws: list[bytes],
-    channel: str,
-    now: datetime,
-    parsed: list[ParsedMessage] | None = None,
-) -> list[tuple[InboundMessage, bool]]:
-    """``inbound_receive`` for each message: (row, created), in order, committed on return.
-
-    One SELECT for the keys already stored and one INSERT for the rest. A repeat inside the
-    list gets the row of its first occurrence with created False. Should another process
-    store one of the keys in between, the batch falls back to ``inbound_receive`` per message.
-    ``parsed`` is the messages already parsed (by a ParsePool), in the same order.
-    """
-    if channel not in InboundChannel.values:
-        raise ValueError(f"unknown channel {channel!r}")
-    if parsed is not None and len(parsed) != len(raws):
-        raise ValueError(f"{len(parsed)} parsed messages for {len(raws)} raw ones")
-    parsed_all = parsed if parsed is not None else [parse_message(raw) for raw in raws]
-    keys = [dedupe_key_for(raw, parsed) for raw, parsed in zip(raws, parsed_all, strict=True)]
-    existing: dict[str, InboundMessage] = {}
-    for chunk in _chunks(sorted(set(keys))):
-        existing.update(
-            (row.dedupe_key, row) for row in InboundMessage.objects.filter(dedupe_key__in=chunk)
-        )
-    result: list[tuple[InboundMessage, bool]] = []
-    new_rows: list[InboundMessage] = []
-    for raw, parsed, key in zip(raws, parsed_all, keys, strict=True):
-        row = existing.get(key)
-        if row is not None:
-            result.append((row, False))
-            continue
-        row = InboundMessage(
-            dedupe_key=key,
-            raw=raw,
-            size=len(raw),
-            channel=channel,
-            received_at=now,
-            process_due_at=now,
-            from_address=(parsed.from_.address if parsed.from_ else "")[:320],
-            subject=parsed.subject[:998],
-            problems=list(parsed.problems),
-            flagged=parsed.fatal or bool(parsed.problems),
-        )
-        setattr(row, _PARSED_ATTR, parsed)
-        existing[key] = row
-        new_rows.append(row)
-        result.append((row, True))
-    if new_rows:
-        try:
-            with transaction.atomic():
-                bulk_insert(InboundMessage, new_rows)
-        except IntegrityError:
-            log.info("a key was stored concurrently; receiving %s messages one by one", len(raws))
-            return [inbound_receive(raw=raw, channel=channel, now=now) for raw in raws]
-    return result
-
-
-Batch = tuple[list[bytes], datetime]
-Received = list[tuple[InboundMessage, bool]]
-
-
-def ingest_batches(
-    batches: Iterable[Batch], *, channel: str, pool: ParsePool | None = None
-) -> Iterator[tuple[Received, list[Outcome]]]:
-    """Store and process each (raws, now) batch in turn; yield (received rows, outcomes).
-
-    Each batch is committed raw-first by ``inbound_receive_many`` and then processed by
-    ``inbound_process_batch``. With a parallel ``pool`` the batches after the current one
-    are parsed in its workers meanwhile, so the next batch is pulled from ``batches`` (an
-    IMAP fetch, say) before the current one is processed; nothing is yielded out of order.
-    """
-    ahead = pool.workers if pool is not None and pool.parallel else 0
-    source = iter(batches)
-    queued: deque[tuple[list[bytes], datetime, Callable[[], list[ParsedMessage]] | None]] = deque()
-
-    def pull() -> bool:
-        batch = next(source, None)
-        if batch is None:
-            return False
-        raws, now = batch
-        queued.append((raws, now, pool.submit(raws) if ahead else None))
-        return True
-
-    while len(queued) <= ahead and pull():
-        pass
-    while queued:
-        raws, now, parsed = queued.popleft()
-        pull()
-        received = inbound_receive_many(
-            raws=raws, channel=channel, now=now, parsed=parsed() if parsed else None
-        )
-        yield received, inbound_process_batch(rows=[row for row, _ in received], now=now)
-
-
-def mail_ingest_many(
-    *,
-    raws: list[bytes],
-    channel: str,
-    now: datetime,
-    batch_size: int = BATCH_SIZE,
-    pool: ParsePool | None = None,
-) -> list[Outcome]:
-    """``mail_ingest`` for each message, in order, ``batch_size`` at a time."""
-    size = max(1, batch_size)
-    batches = ((raws[start : start + size], now) for start in range(0, len(raws), size))
-    outcomes: list[Outcome] = []
-    for _, batch_outcomes in ingest_batches(batches, channel=channel, pool=pool):
-        outcomes.extend(batch_outcomes)
-    return outcomes

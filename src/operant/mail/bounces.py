@@ -36,6 +36,7 @@ _FIELD = re.compile(r"^([A-Za-z-]+)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.MULTI
 _MESSAGE_ID_LINE = re.compile(
     r"^Message-ID[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
 )
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The blank line between the per-message and per-recipient field groups of a DSN.
 _BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 # Actions that report success or a delay: such a DSN is news, not a failure.
@@ -113,6 +114,8 @@ def _status_fields(text: str) -> tuple[list[str], list[str]]:
         if action:
             actions.append(action)
         recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
+        # A report body is not a header: nothing has cleaned it, and NUL cannot be stored.
+        recipient = _CONTROL_CHARS.sub("", recipient)
         address = recipient.partition(";")[2].strip() or recipient.strip()
         if action and action not in _NOT_FAILED and address:
             failed.append(address.strip("<>"))

@@ -291,7 +291,7 @@ class ImapPoller:
         4. Move (or flag) those UIDs, then the next batch. A stop request ends the pass
            between batches, so the batch in hand is always finished and acknowledged.
         """
-        from operant.mail.batch import ingest_batches
+        from operant.mail.intake import ingest_batches
 
         result = PassResult()
         waiting = self._pending_sizes(mailbox)

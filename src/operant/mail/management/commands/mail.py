@@ -96,7 +96,7 @@ def _ingest(command: OperantCommand, options: dict[str, Any]) -> None:
     """
     from django.utils import timezone
 
-    from operant.mail.batch import BATCH_SIZE, mail_ingest_many
+    from operant.mail.intake import BATCH_SIZE, mail_ingest_many
     from operant.mail.models import InboundChannel
     from operant.mail.parsepool import ParsePool
 
