@@ -21,7 +21,13 @@ from operant.mail.batch import chunks, inbound_process_batch
 from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parse import ParsedMessage, parse_message
 from operant.mail.parsepool import ParsePool
-from operant.mail.services import _PARSED_ATTR, Outcome, dedupe_key_for, inbound_receive
+from operant.mail.services import (
+    _PARSED_ATTR,
+    Outcome,
+    dedupe_key_for,
+    inbound_receive,
+    inbound_row_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +68,7 @@ def inbound_receive_many(
         if row is not None:
             result.append((row, False))
             continue
-        row = InboundMessage(
-            dedupe_key=key,
-            raw=raw,
-            size=len(raw),
-            channel=channel,
-            received_at=now,
-            process_due_at=now,
-            from_address=(parsed.from_.address if parsed.from_ else "")[:320],
-            subject=parsed.subject[:998],
-            problems=list(parsed.problems),
-            flagged=parsed.fatal or bool(parsed.problems),
-        )
+        row = inbound_row_for(raw, parsed, key=key, channel=channel, now=now)
         setattr(row, _PARSED_ATTR, parsed)
         existing[key] = row
         new_rows.append(row)

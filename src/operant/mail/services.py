@@ -57,16 +57,11 @@ def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
     return parsed
 
 
-def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
-    """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
-    if channel not in InboundChannel.values:
-        raise ValueError(f"unknown channel {channel!r}")
-    parsed = parse_message(raw)
-    key = dedupe_key_for(raw, parsed)
-    existing = InboundMessage.objects.filter(dedupe_key=key).first()
-    if existing is not None:
-        return existing, False
-    row = InboundMessage(
+def inbound_row_for(
+    raw: bytes, parsed: ParsedMessage, *, key: str, channel: str, now: datetime
+) -> InboundMessage:
+    """The (unsaved) row that stores a message as it arrived, due for processing now."""
+    return InboundMessage(
         dedupe_key=key,
         raw=raw,
         size=len(raw),
@@ -79,6 +74,18 @@ def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[Inbound
         # Unreadable mail, or mail we could read only in part, waits for an agent's eyes.
         flagged=parsed.fatal or bool(parsed.problems),
     )
+
+
+def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
+    """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
+    if channel not in InboundChannel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    parsed = parse_message(raw)
+    key = dedupe_key_for(raw, parsed)
+    existing = InboundMessage.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        return existing, False
+    row = inbound_row_for(raw, parsed, key=key, channel=channel, now=now)
     try:
         with transaction.atomic():
             row.save()
