@@ -132,3 +132,14 @@ def test_the_private_parser_uses_the_matcher_for_boundaries() -> None:
     compiled = feed._feedparser.re.compile(stdlib_pattern("--boundary"))
     assert isinstance(compiled, BoundaryMatcher)
     assert feed._feedparser.re.compile(r"\r\n|\r|\n").pattern == r"\r\n|\r|\n"
+
+
+def test_a_line_split_between_feed_pieces_parses_as_the_stdlib_parses_it() -> None:
+    """The stdlib feeds 8192 characters at a time; a CRLF and a boundary straddle the cut."""
+    head = b'Content-Type: multipart/mixed; boundary="cut"\r\n\r\n--cut\r\n\r\n'
+    filler = b"x" * (8192 - len(head) - 1)
+    raw = head + filler + b"\r\n--cut\r\n\r\nsecond\r\n--cut--\r\n"
+    assert raw[8191:8193] == b"\r\n"
+    ours = parse_bytes(raw, policy=MIME_POLICY)
+    assert _shape(ours) == _shape(_stdlib(raw))
+    assert len(ours.get_payload()) == 2

@@ -26,6 +26,8 @@ _PREFIX = "(?P<sep>"
 _SUFFIX = r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
 _ESCAPED_CHAR = re.compile(r"\\(.)", re.DOTALL)
 _LINESEPS = ("\r\n", "\r", "\n")
+# email.parser.Parser.parse reads and feeds its input this many characters at a time.
+_PIECE = 8192
 
 
 class BoundaryMatch:
@@ -127,5 +129,8 @@ def parse_bytes(data: bytes, *, policy: Policy, headersonly: bool = False) -> Me
     parser = _feedparser.FeedParser(policy=policy)
     if headersonly:
         parser._set_headersonly()
-    parser.feed(text)
+    # In the stdlib's 8192-character pieces, so even a line split across two pieces is met
+    # exactly as email.parser.Parser meets it.
+    for start in range(0, len(text), _PIECE):
+        parser.feed(text[start : start + _PIECE])
     return parser.close()
