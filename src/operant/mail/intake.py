@@ -55,7 +55,7 @@ def inbound_receive_many(
     if parsed is not None and len(parsed) != len(raws):
         raise ValueError(f"{len(parsed)} parsed messages for {len(raws)} raw ones")
     parsed_all = parsed if parsed is not None else [parse_message(raw) for raw in raws]
-    keys = [dedupe_key_for(raw, parsed) for raw, parsed in zip(raws, parsed_all, strict=True)]
+    keys = [dedupe_key_for(raw, message) for raw, message in zip(raws, parsed_all, strict=True)]
     existing: dict[str, InboundMessage] = {}
     for chunk in chunks(sorted(set(keys))):
         existing.update(
@@ -63,13 +63,13 @@ def inbound_receive_many(
         )
     result: list[tuple[InboundMessage, bool]] = []
     new_rows: list[InboundMessage] = []
-    for raw, parsed, key in zip(raws, parsed_all, keys, strict=True):
+    for raw, message, key in zip(raws, parsed_all, keys, strict=True):
         row = existing.get(key)
         if row is not None:
             result.append((row, False))
             continue
-        row = inbound_row_for(raw, parsed, key=key, channel=channel, now=now)
-        setattr(row, _PARSED_ATTR, parsed)
+        row = inbound_row_for(raw, message, key=key, channel=channel, now=now)
+        setattr(row, _PARSED_ATTR, message)
         existing[key] = row
         new_rows.append(row)
         result.append((row, True))
@@ -97,7 +97,8 @@ def ingest_batches(
     are parsed in its workers meanwhile, so the next batch is pulled from ``batches`` (an
     IMAP fetch, say) before the current one is processed; nothing is yielded out of order.
     """
-    ahead = pool.workers if pool is not None and pool.parallel else 0
+    parallel = pool if pool is not None and pool.parallel else None
+    ahead = parallel.workers if parallel is not None else 0
     source = iter(batches)
     queued: deque[tuple[list[bytes], datetime, Callable[[], list[ParsedMessage]] | None]] = deque()
 
@@ -106,7 +107,7 @@ def ingest_batches(
         if batch is None:
             return False
         raws, now = batch
-        queued.append((raws, now, pool.submit(raws) if ahead else None))
+        queued.append((raws, now, parallel.submit(raws) if parallel is not None else None))
         return True
 
     while len(queued) <= ahead and pull():
