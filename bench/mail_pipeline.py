@@ -98,10 +98,6 @@ def write_set(mailset: MailSet, workdir: Path) -> None:
 # --- ours (runs in its own process: ``mail_pipeline.py --run-ours WORKDIR``) -------------------
 
 
-# The batch size of the pipeline (operant.mail.intake.BATCH_SIZE).
-BATCH_SIZE = 100
-
-
 def run_ours(
     workdir: Path,
     profile: bool = False,
@@ -124,7 +120,7 @@ def run_ours(
     from django.core.management import call_command
 
     from operant.accounts.services import client_create
-    from operant.mail.intake import ingest_batches
+    from operant.mail.intake import BATCH_SIZE, ingest_batches
     from operant.mail.parsepool import ParsePool
     from operant.mail.services import mail_ingest
 
@@ -336,10 +332,7 @@ def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     def ours(*extra: str, profiled: bool = False) -> Any:
         def run(round_index: int) -> dict[str, Any]:
-            rundir = workdir / f"ours-{round_index}-{'-'.join(extra) or 'default'}"
-            rundir.mkdir()
-            for name in ("eml", "manifest.json"):
-                (rundir / name).symlink_to(workdir / name)
+            rundir = _run_dir(workdir, f"ours-{round_index}-{'-'.join(extra) or 'default'}")
             flags = ["--profile"] if profiled and options.profile and round_index == 0 else []
             result = run_subprocess([*base, str(rundir), *flags, *extra])
             if flags:
@@ -361,10 +354,7 @@ def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     if not options.skip_peer:
 
         def peer(round_index: int) -> dict[str, Any]:
-            rundir = workdir / f"peer-{round_index}"
-            rundir.mkdir()
-            for name in ("eml", "manifest.json"):
-                (rundir / name).symlink_to(workdir / name)
+            rundir = _run_dir(workdir, f"peer-{round_index}")
             try:
                 return run_peer(rundir)
             except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
@@ -374,6 +364,15 @@ def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
         sides["peer"] = peer
     return sides
+
+
+def _run_dir(workdir: Path, name: str) -> Path:
+    """A directory of its own for one run, sharing the message set (read-only) by links."""
+    rundir = workdir / name
+    rundir.mkdir()
+    for shared in ("eml", "manifest.json"):
+        (rundir / shared).symlink_to(workdir / shared)
+    return rundir
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -36,16 +36,19 @@ class SigninCheck:
     user: User
 
 
+def _is_portal_login(user: User) -> bool:
+    """An active client login with an address, linked to a contact."""
+    from operant.accounts.models import Contact
+
+    return bool(user.email) and user.is_client_user and Contact.objects.filter(user=user).exists()
+
+
 def _portal_user(email: str) -> User | None:
     """The active client login behind ``email``, if it is linked to a contact."""
-    from operant.accounts.models import Contact, User
+    from operant.accounts.models import User
 
     user = User.objects.get_by_email(email) if email else None
-    if user is None or not user.is_client_user:
-        return None
-    if not Contact.objects.filter(user=user).exists():
-        return None
-    return user
+    return user if user is not None and _is_portal_login(user) else None
 
 
 def _stamp(user: User) -> str:
@@ -102,7 +105,8 @@ def signin_link_check(*, token: str) -> SigninCheck:
     if not isinstance(data, dict):
         raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
     user = User.objects.filter(pk=data.get("u")).first()
-    if user is None or _portal_user(user.email) != user:
+    # Addresses are unique (without case), so this is the login the link was made for.
+    if user is None or not _is_portal_login(user):
         raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
     if _stamp(user) != data.get("l"):
         raise SigninRefused("This sign-in link has already been used. Ask for a new one.")

@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
 from operant.allowance.errors import EntryInvalid
 from operant.allowance.ledger import Balance, allowance_balance, month_of
 from operant.policy.loader import current_policy
@@ -71,15 +69,12 @@ def adjustment_estimate_check(
     if not reasons or stored_class == OUT_OF_SCOPE:
         return EstimateVerdict(ticket, bool(reasons), tuple(reasons), balance, False)
     why = [f"significant workflow change, quoted separately (clause 02): {r}" for r in reasons]
-    with transaction.atomic():
-        ticket = ticket_reclassify(
-            ticket=ticket,
-            request_class=OUT_OF_SCOPE,
-            scope_category=SIGNIFICANT_CHANGE,
-            actor=None,
-            now=now,
-        )
-        # The desk records "set by an agent"; the rule's own words say more.
-        Ticket.objects.filter(pk=ticket.pk).update(classification_reasons=why)
-        ticket.classification_reasons = why
+    ticket = ticket_reclassify(
+        ticket=ticket,
+        request_class=OUT_OF_SCOPE,
+        scope_category=SIGNIFICANT_CHANGE,
+        actor=None,
+        now=now,
+        reasons=why,  # the rule's own words, not "set by an agent"
+    )
     return EstimateVerdict(ticket, True, tuple(reasons), balance, True)

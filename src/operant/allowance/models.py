@@ -124,7 +124,3 @@ class AllowanceMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.month:%Y-%m}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_at is not None

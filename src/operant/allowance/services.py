@@ -36,6 +36,7 @@ from operant.allowance.months import add_months, local_date, month_start
 from operant.allowance.notices import allowance_notices_send
 from operant.allowance.rows import month_row_lock
 from operant.policy.loader import current_policy
+from operant.quotes.models import QuoteState
 
 # The ledger's questions and the month close are importable from here too, with the workflows.
 __all__ = [
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
 
 # Ten hours: more in one entry is a typo (600 typed for 60) or a day that deserves several.
 MAX_ENTRY_MINUTES = 600
-QUOTE_ACCEPTED = "accepted"  # quotes.models.QuoteState.ACCEPTED, without importing the app
 
 
 def _version() -> PolicyVersion:
@@ -131,7 +131,7 @@ def _check_quote(kind: str, quote: Quote | None, client: Client) -> Quote | None
     client_id, state = type(quote).objects.values_list("client_id", "state").get(pk=quote.pk)
     if client_id != client.pk:
         raise EntryInvalid(f"{quote.ref} is a quote for another client")
-    if state != QUOTE_ACCEPTED:
+    if state != QuoteState.ACCEPTED:
         raise EntryInvalid(f"{quote.ref} is {state}, not accepted: the client must accept it")
     return quote
 

@@ -23,13 +23,11 @@ from ninja.errors import AuthorizationError
 
 from operant.accounts.models import Client, Contact
 from operant.allowance.models import EntryKind, TimeEntry
-from operant.allowance.months import parse_month
-from operant.allowance.services import allowance_balance, allowance_history, month_of
+from operant.allowance.services import allowance_balance, allowance_history
 from operant.api.auth import TokenAuth, token_of
 from operant.api.models import ApiToken
 from operant.api.schemas import ErrorOut, UtcDatetime
-from operant.api.time_entries import BalanceOut, HistoryParams, MonthParams
-from operant.core.errors import UserError
+from operant.api.time_entries import BalanceOut, HistoryParams, MonthParams, month_param
 from operant.desk.models import ticket_ref
 from operant.quotes.models import CENT, LineKind, Quote, QuoteState
 from operant.quotes.serialize import line_json
@@ -64,16 +62,6 @@ router = Router(tags=["me"], auth=ClientTokenAuth(), by_alias=True)
 def _client(request: HttpRequest) -> Client:
     token_of(request)  # fails loudly if a route were ever mounted without the token auth
     return request.client  # type: ignore[attr-defined,no-any-return]
-
-
-def _month(client: Client, text: str | None) -> dt.date:
-    if not text:
-        return month_of(client=client, when=timezone.now())
-    try:
-        return parse_month(text)
-    except ValueError as exc:
-        # main.py answers a UserError 400 {"detail": ...}.
-        raise UserError(f"month: {exc}") from None
 
 
 class MyTimeEntryOut(Schema):
@@ -115,7 +103,7 @@ class MyQuoteOut(Schema):
 def my_allowance(request: HttpRequest, params: Query[MonthParams]) -> dict[str, Any]:
     """Your allowance for a month (your calendar): allowance, used, remaining."""
     client = _client(request)
-    month = _month(client, params.month)
+    month = month_param(client, params.month)
     return {"client": client.slug, **allowance_balance(client=client, month=month).as_dict()}
 
 
@@ -133,7 +121,7 @@ def my_allowance_history(
 def my_time_entries(request: HttpRequest, params: Query[MonthParams]) -> dict[str, Any]:
     """The month's time entries (removed ones left out), oldest first; no agent notes."""
     client = _client(request)
-    month = _month(client, params.month)
+    month = month_param(client, params.month)
     rows = (
         TimeEntry.objects.filter(client=client, month=month, deleted_at__isnull=True)
         .order_by("work_date", "pk")

@@ -239,6 +239,17 @@ def time_entry_remove(request: HttpRequest, entry_id: int) -> dict[str, Any]:
     return _fresh(entry)
 
 
+def month_param(client: Client, text: str | None) -> dt.date:
+    """A ``month`` query parameter (``YYYY-MM``), or the client's current month when absent."""
+    if not text:
+        return month_of(client=client, when=timezone.now())
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        # main.py answers a UserError 400 {"detail": ...}.
+        raise UserError(f"month: {exc}") from None
+
+
 def _client(slug: str) -> Client:
     client = Client.objects.filter(slug=slug).first()
     if client is None:
@@ -250,13 +261,7 @@ def _client(slug: str) -> Client:
 def client_allowance(request: HttpRequest, slug: str, params: Query[MonthParams]) -> dict[str, Any]:
     """The client's allowance for a month (their calendar): allowance, used, remaining."""
     client = _client(slug)
-    if params.month:
-        try:
-            month = parse_month(params.month)
-        except ValueError as exc:
-            raise UserError(f"month: {exc}") from None
-    else:
-        month = month_of(client=client, when=timezone.now())
+    month = month_param(client, params.month)
     return {"client": client.slug, **allowance_balance(client=client, month=month).as_dict()}
 
 

@@ -104,6 +104,10 @@ def ticket_ref(pk: int | None) -> str:
     return f"{REF_PREFIX}-{pk}"
 
 
+# The notification kind of an acknowledgement (counted per sender for the rate limit).
+ACK_KIND = "desk.acknowledgement"
+
+
 class MessageKind(models.TextChoices):
     INBOUND = "inbound", "From the client"
     OUTBOUND = "outbound", "Reply to the client"

@@ -22,6 +22,7 @@ from operant.desk.classify import (
 )
 from operant.desk.clock import deadlines_for, next_clock_due
 from operant.desk.models import (
+    ACK_KIND,
     ClockPause,
     ClockState,
     Message,
@@ -221,8 +222,10 @@ def ticket_reclassify(
     scope_category: str = "",
     actor: User | None,
     now: datetime,
+    reasons: list[str] | None = None,
 ) -> Ticket:
-    """An agent's verdict replaces the classifier's; the clock is recomputed from the policy."""
+    """An agent's verdict replaces the classifier's; the clock is recomputed from the policy.
+    ``reasons``: why, when a rule rather than a person decided (default: who set it)."""
     in_force = policy_in_force()
     if request_class not in RequestClass.values:
         raise TicketError(
@@ -242,7 +245,9 @@ def ticket_reclassify(
         ticket.request_class = request_class
         ticket.scope_category = scope_category
         ticket.classification_clause = CLASS_CLAUSE[request_class]
-        ticket.classification_reasons = [f"set by {actor.display_name if actor else 'an agent'}"]
+        ticket.classification_reasons = reasons or [
+            f"set by {actor.display_name if actor else 'an agent'}"
+        ]
         ticket.policy_version = in_force.version
         ticket.updated_at = now
         _apply_deadlines(ticket, in_force=in_force, now=now)
@@ -262,7 +267,7 @@ def ticket_reclassify(
     return ticket
 
 
-def _threading_headers(ticket: Ticket, *, known_ids: list[str] | None = None) -> dict[str, str]:
+def threading_headers(ticket: Ticket, *, known_ids: list[str] | None = None) -> dict[str, str]:
     """In-Reply-To and References pointing at the client's latest message, plus our loop mark.
     ``known_ids`` saves the query when the caller already knows the thread (a new ticket)."""
     headers = {LOOP_HEADER: "1"}
@@ -319,7 +324,7 @@ def acknowledgement_content(
     return (
         reply_subject(ticket),
         render_to_string(ACK_TEMPLATE, context),
-        _threading_headers(ticket, known_ids=[request_message_id] if request_message_id else None),
+        threading_headers(ticket, known_ids=[request_message_id] if request_message_id else None),
     )
 
 
@@ -334,7 +339,7 @@ def ticket_acknowledge(
     message_id = new_message_id()
     subject, body, headers = acknowledgement_content(ticket, policy, request_message_id, now=now)
     notification = notification_queue(
-        kind="desk.acknowledgement",
+        kind=ACK_KIND,
         to=[ticket.requester_email],
         subject=subject,
         body_text=body,
@@ -375,7 +380,7 @@ def ticket_reply(*, ticket: Ticket, author: User, text: str, now: datetime) -> M
             body_text=render_to_string(
                 "desk/email/reply.txt", {"ticket": ticket, "text": text, "author": author}
             ),
-            headers=_threading_headers(ticket),
+            headers=threading_headers(ticket),
             message_id=message_id,
             now=now,
         )

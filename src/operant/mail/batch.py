@@ -36,6 +36,7 @@ from operant.accounts.services import sender_parts
 from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values
 from operant.desk.classify import ClientContext, IntegrationInfo
 from operant.desk.models import (
+    ACK_KIND,
     Attachment,
     ClockState,
     Message,
@@ -59,12 +60,15 @@ from operant.mail.routing import (
     inbound_message_for,
     new_text,
     route_and_apply,
+    same_party,
+    thread_ids,
 )
 from operant.mail.services import (
     ACK_LIMIT_PER_HOUR,
-    PROCESS_LEASE,
     REF_IN_SUBJECT,
+    SETTLED_STATES,
     Outcome,
+    claim_rows,
     dedupe_key_for,
     inbound_process,
     parsed_message_of,
@@ -75,14 +79,12 @@ from operant.quotes.replies import says_yes
 
 log = logging.getLogger(__name__)
 
-ACK_KIND = "desk.acknowledgement"
 # IN lists are cut to this many values: under every backend's parameter limit.
 _IN_CHUNK = 900
 # Ticket primary keys are 64-bit; a larger [OPR-n] finds nothing (as the per-row lookup does).
 _MAX_PK = 2**63 - 1
 # Stands for the ticket reference in an outcome detail until the ticket has its key.
 _REF = "\x00ref\x00"
-_SETTLED = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED)
 
 
 class _Rare(Exception):
@@ -108,21 +110,9 @@ def chunks(values: list[Any], size: int = _IN_CHUNK) -> list[list[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _thread_ids(parsed: ParsedMessage) -> list[str]:
-    """The Message-IDs ``find_thread`` looks up, in its order and with its cap."""
-    return [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
-
-
 def _subject_ref(parsed: ParsedMessage) -> int | None:
     match = REF_IN_SUBJECT.search(parsed.subject or "")
     return int(match.group(1)) if match else None
-
-
-def _same_party(ticket: Ticket, client_id: int | None, sender: str) -> bool:
-    # The rule of routing._same_party, restated so the batch needs no private import.
-    if client_id is not None:
-        return ticket.client_id == client_id
-    return ticket.client_id is None and ticket.requester_email.lower() == sender.lower()
 
 
 class _Batch:
@@ -131,6 +121,9 @@ class _Batch:
     def __init__(self, *, now: datetime, work: list[tuple[InboundMessage, ParsedMessage]]) -> None:
         self.now = now
         self.work = work
+        # Each row's Message-ID as routing stores it, worked out once (without a Message-ID
+        # header it is a hash of the whole raw message).
+        self.message_ids = {row.pk: dedupe_key_for(bytes(row.raw), parsed) for row, parsed in work}
         self.in_force: PolicyInForce = policy_in_force()
         # Identity map: one object per ticket, so in-batch changes are seen by later rows.
         self.tickets: dict[int, Ticket] = {}
@@ -185,9 +178,9 @@ class _Batch:
         for ticket in Ticket.objects.filter(pk__in=sorted(refs)):
             self.tickets[ticket.pk] = ticket
         ids = set()
-        for row, parsed in self.work:
-            ids.update(_thread_ids(parsed))
-            ids.add(dedupe_key_for(bytes(row.raw), parsed))
+        for _, parsed in self.work:
+            ids.update(thread_ids(parsed))
+        ids.update(self.message_ids.values())
         # (Message-ID, ticket key) pairs, then each ticket once: a reply-heavy batch names
         # many messages of few tickets, and building a model object costs more than its row.
         ticket_of: dict[str, int] = {}
@@ -265,7 +258,7 @@ class _Batch:
         client, contact = self._resolve(sender)
         client_id = client.pk if client else None
         ticket = self._find_thread(parsed, client_id=client_id, sender=sender)
-        message_id = dedupe_key_for(bytes(row.raw), parsed)
+        message_id = self.message_ids[row.pk]
         if parsed.auto_reply:
             if ticket is not None:
                 self._store(ticket, row, parsed, message_id)
@@ -333,14 +326,14 @@ class _Batch:
         ref = _subject_ref(parsed)
         if ref is not None and ref <= _MAX_PK:
             ticket = self._ticket(ref)
-            if ticket is not None and _same_party(ticket, client_id, sender):
+            if ticket is not None and same_party(ticket, client_id, sender):
                 return ticket
         found: list[Ticket] = []
-        for message_id in _thread_ids(parsed):
+        for message_id in thread_ids(parsed):
             ticket = self.known.get(message_id)
             if (
                 ticket is not None
-                and _same_party(ticket, client_id, sender)
+                and same_party(ticket, client_id, sender)
                 and all(ticket is not other for other in found)
             ):
                 found.append(ticket)
@@ -368,14 +361,13 @@ class _Batch:
 
     def _store(
         self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
-    ) -> bool:
-        """routing._store_message, pending: False when the Message-ID is already stored."""
+    ) -> None:
+        """routing._store_message, pending: nothing when the Message-ID is already stored."""
         if message_id in self.known:
-            return False
+            return
         message = inbound_message_for(ticket, row, parsed, message_id=message_id, now=self.now)
         self.messages.append((message, parsed))
         self.known[message_id] = ticket
-        return True
 
     def _client_replied(self, ticket: Ticket) -> None:
         """ticket_client_replied for a clock that is not paused on the client."""
@@ -403,8 +395,7 @@ class _Batch:
             else:
                 self.tickets[ticket.pk] = ticket
             ticket = self.tickets[ticket.pk]
-            parsed = parsed_message_of(row)
-            message_id = dedupe_key_for(bytes(row.raw), parsed)
+            message_id = self.message_ids[row.pk]
             if (
                 message_id not in self.known
                 and Message.objects.filter(message_id=message_id).exists()
@@ -567,7 +558,7 @@ def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[
     for index, row in enumerate(rows):
         if row.pk in seen:
             repeats.append(index)
-        elif row.state in _SETTLED:
+        elif row.state in SETTLED_STATES:
             outcomes[index] = _settled_outcome(row)
         else:
             seen.add(row.pk)
@@ -576,21 +567,17 @@ def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[
     if work:
         try:
             with transaction.atomic():
-                claimed = InboundMessage.objects.filter(
-                    pk__in=[row.pk for row, _ in work],
-                    state__in=[InboundState.PENDING, InboundState.PROCESSING],
-                    process_due_at__lte=now,
-                ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
-                if claimed != len(work):
+                if claim_rows([row.pk for row, _ in work], now) != len(work):
                     raise _ClaimMismatch
                 for index, outcome in zip(positions, _process_claimed(work, now), strict=True):
                     outcomes[index] = outcome
-        except _ClaimMismatch:
-            log.info("batch of %s: some rows are not claimable; processing one by one", len(work))
-            for index, (row, _) in zip(positions, work, strict=True):
-                outcomes[index] = inbound_process(inbound=row, now=now)
-        except Exception:
-            log.exception("batch of %s failed; processing its rows one by one", len(work))
+        except Exception as exc:
+            if isinstance(exc, _ClaimMismatch):
+                log.info(
+                    "batch of %s: some rows are not claimable; processing one by one", len(work)
+                )
+            else:
+                log.exception("batch of %s failed; processing its rows one by one", len(work))
             for index, (row, _) in zip(positions, work, strict=True):
                 outcomes[index] = inbound_process(inbound=row, now=now)
     for index in repeats:

@@ -22,7 +22,6 @@ from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parse import ParsedMessage, parse_message
 from operant.mail.parsepool import ParsePool
 from operant.mail.services import (
-    _PARSED_ATTR,
     Outcome,
     dedupe_key_for,
     inbound_receive,
@@ -69,7 +68,6 @@ def inbound_receive_many(
             result.append((row, False))
             continue
         row = inbound_row_for(raw, message, key=key, channel=channel, now=now)
-        setattr(row, _PARSED_ATTR, message)
         existing[key] = row
         new_rows.append(row)
         result.append((row, True))

@@ -16,6 +16,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Any, TypeVar
 
+from operant.core.timefmt import iso_or_none
 from operant.mail import body as _body
 from operant.mail import headers as _headers
 from operant.mail.body import Attachment, Body, Walker
@@ -103,7 +104,7 @@ class ParsedMessage:
             "to": [address(a) for a in self.to],
             "cc": [address(a) for a in self.cc],
             "subject": self.subject,
-            "date": self.date.isoformat() if self.date else None,
+            "date": iso_or_none(self.date),
             "text": self.text,
             "html": self.html,
             "attachments": [

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from operant.desk.models import Attachment, Message, MessageKind, Ticket, TicketEvent
+from operant.desk.models import ACK_KIND, Attachment, Message, MessageKind, Ticket, TicketEvent
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parse import ParsedMessage
 from operant.mail.services import ACK_LIMIT_PER_HOUR, REF_IN_SUBJECT, Outcome
@@ -19,7 +19,7 @@ def new_text(parsed: ParsedMessage) -> str:
     return parsed.text[: parsed.quoted_text_start]
 
 
-def _same_party(ticket: Ticket, client_id: int | None, sender: str) -> bool:
+def same_party(ticket: Ticket, client_id: int | None, sender: str) -> bool:
     """Threading never crosses clients; an unknown sender threads only to its own tickets."""
     if client_id is not None:
         return ticket.client_id == client_id
@@ -32,14 +32,19 @@ def find_thread(parsed: ParsedMessage, *, client_id: int | None, sender: str) ->
     match = REF_IN_SUBJECT.search(parsed.subject or "")
     if match:
         ticket = Ticket.objects.filter(pk=int(match.group(1))).first()
-        if ticket is not None and _same_party(ticket, client_id, sender):
+        if ticket is not None and same_party(ticket, client_id, sender):
             return ticket
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    ids = thread_ids(parsed)
     if ids:
-        for message in Message.objects.filter(message_id__in=ids[:50]).select_related("ticket"):
-            if _same_party(message.ticket, client_id, sender):
+        for message in Message.objects.filter(message_id__in=ids).select_related("ticket"):
+            if same_party(message.ticket, client_id, sender):
                 return message.ticket
     return None
+
+
+def thread_ids(parsed: ParsedMessage) -> list[str]:
+    """The Message-IDs a reply names (In-Reply-To, then References newest first), at most 50."""
+    return [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
 
 
 def inbound_message_for(
@@ -104,7 +109,7 @@ def _ack_allowed(address: str, now: datetime) -> bool:
     from operant.notify.models import Notification
 
     recent = Notification.objects.filter(
-        kind="desk.acknowledgement", to=[address], created_at__gte=now - timedelta(hours=1)
+        kind=ACK_KIND, to=[address], created_at__gte=now - timedelta(hours=1)
     ).count()
     return recent < ACK_LIMIT_PER_HOUR
 
@@ -168,8 +173,9 @@ def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome,
         return Outcome(
             InboundState.PROCESSED, ticket.ref, f"reply threaded to {ticket.ref}"
         ), ticket
-    if Message.objects.filter(message_id=message_id).exists():
-        existing = Message.objects.get(message_id=message_id).ticket
+    stored = Message.objects.select_related("ticket").filter(message_id=message_id).first()
+    if stored is not None:
+        existing = stored.ticket
         return Outcome(
             InboundState.IGNORED, existing.ref, "duplicate of a stored message"
         ), existing

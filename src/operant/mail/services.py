@@ -27,6 +27,8 @@ MAX_PROCESS_ATTEMPTS = 5
 # the header checks still cannot ping-pong for long.
 ACK_LIMIT_PER_HOUR = 5
 REF_IN_SUBJECT = re.compile(r"\[OPR-(\d+)\]", re.IGNORECASE)
+# A row in one of these states is done with: processing it again changes nothing.
+SETTLED_STATES = frozenset({InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED})
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,16 @@ def dedupe_key_for(raw: bytes, parsed: ParsedMessage) -> str:
     return (parsed.message_id or fallback_message_id(raw))[:255]
 
 
-# The parse ``inbound_receive`` made, kept on the row object it created, so that processing that
-# same object (``mail_ingest``, and every channel that stores then processes) does not parse the
-# bytes a second time. A row read back from the database has none and is parsed from its bytes.
+# The parse a row was built from (``inbound_row_for``), kept on the row object, so that
+# processing that same object (``mail_ingest``, and every channel that stores then processes)
+# does not parse the bytes a second time. A row read back from the database has none and is
+# parsed from its bytes.
 _PARSED_ATTR = "_operant_parsed"
 
 
 def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
     """The parsed form of a stored message: the receive-time parse when this row object was
-    created by ``inbound_receive`` (same bytes, and parsing is pure), otherwise a fresh parse."""
+    built by ``inbound_row_for`` (same bytes, and parsing is pure), otherwise a fresh parse."""
     parsed = getattr(inbound, _PARSED_ATTR, None)
     if parsed is None:
         parsed = parse_message(bytes(inbound.raw))
@@ -60,8 +63,9 @@ def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
 def inbound_row_for(
     raw: bytes, parsed: ParsedMessage, *, key: str, channel: str, now: datetime
 ) -> InboundMessage:
-    """The (unsaved) row that stores a message as it arrived, due for processing now."""
-    return InboundMessage(
+    """The (unsaved) row that stores a message as it arrived, due for processing now. It keeps
+    ``parsed`` for ``parsed_message_of``."""
+    row = InboundMessage(
         dedupe_key=key,
         raw=raw,
         size=len(raw),
@@ -74,6 +78,8 @@ def inbound_row_for(
         # Unreadable mail, or mail we could read only in part, waits for an agent's eyes.
         flagged=parsed.fatal or bool(parsed.problems),
     )
+    setattr(row, _PARSED_ATTR, parsed)
+    return row
 
 
 def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
@@ -91,32 +97,31 @@ def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[Inbound
             row.save()
     except IntegrityError:
         return InboundMessage.objects.get(dedupe_key=key), False
-    setattr(row, _PARSED_ATTR, parsed)
     return row, True
 
 
-def _claim(row_id: int, now: datetime) -> bool:
-    return bool(
-        InboundMessage.objects.filter(
-            pk=row_id,
-            state__in=[InboundState.PENDING, InboundState.PROCESSING],
-            process_due_at__lte=now,
-        ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
-    )
+def claim_rows(row_ids: list[int], now: datetime) -> int:
+    """Take the due, unsettled rows among ``row_ids`` for this worker (until the lease runs
+    out); returns how many were taken."""
+    return InboundMessage.objects.filter(
+        pk__in=row_ids,
+        state__in=[InboundState.PENDING, InboundState.PROCESSING],
+        process_due_at__lte=now,
+    ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
 
 
 def inbound_process(*, inbound: InboundMessage, now: datetime) -> Outcome:
     """Apply one stored message to the desk. Safe to call again for the same row."""
     from operant.mail.routing import route_and_apply
 
-    if inbound.state in (InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED):
+    if inbound.state in SETTLED_STATES:
         ref = inbound.ticket.ref if inbound.ticket_id else None
         return Outcome(inbound.state, ref, inbound.outcome or "already handled")
     try:
         # The claim commits with the change: a process killed mid-way leaves the row pending,
         # ready for the next worker, instead of "processing" until the lease runs out.
         with transaction.atomic():
-            if not _claim(inbound.pk, now):
+            if not claim_rows([inbound.pk], now):
                 return Outcome(inbound.state, None, "being handled by another worker")
             outcome, ticket = route_and_apply(inbound=inbound, now=now)
             InboundMessage.objects.filter(pk=inbound.pk).update(
@@ -151,6 +156,22 @@ def inbound_process_due(*, now: datetime) -> int:
     for pk in due:
         inbound_process(inbound=InboundMessage.objects.get(pk=pk), now=now)
     return len(due)
+
+
+def inbound_accept(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
+    """A delivery pushed to us (SMTP, webhook): store it, then process it at once while it is
+    pending (new, or stored by an earlier delivery whose processing did not finish).
+
+    A storage error propagates, so the sender retries; a processing error is logged and left
+    to the worker, since the message is safely stored. Returns ``inbound_receive``'s answer.
+    """
+    row, created = inbound_receive(raw=raw, channel=channel, now=now)
+    if row.state == InboundState.PENDING:
+        try:
+            inbound_process(inbound=row, now=now)
+        except Exception:
+            log.exception("processing inbound message %s failed; left for the worker", row.pk)
+    return row, created
 
 
 def mail_ingest(*, raw: bytes, channel: str, now: datetime) -> Outcome:

@@ -8,7 +8,6 @@ the other is refused with the reason. Each change writes a ``QuoteEvent``.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,6 @@ from operant.quotes.models import DecidedVia, Quote, QuoteState
 if TYPE_CHECKING:
     from operant.accounts.models import User
 
-log = logging.getLogger(__name__)
 BATCH = 100
 
 

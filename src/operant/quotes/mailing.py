@@ -12,12 +12,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from operant.desk.services import threading_headers
 from operant.mail.loops import LOOP_HEADER
 from operant.notify.services import new_message_id, notification_queue
 from operant.quotes.events import when
 from operant.quotes.links import ACCEPT, DECLINE, quote_link_url
-from operant.quotes.models import Quote, QuoteLine
-from operant.quotes.wording import hours_text, money, scope_statement
+from operant.quotes.models import Quote, QuoteLine, lines_total
+from operant.quotes.wording import line_rows, money, scope_statement
 
 if TYPE_CHECKING:
     from operant.accounts.models import User
@@ -45,36 +46,19 @@ def quote_subject(quote: Quote) -> str:
 
 
 def _threading_headers(quote: Quote) -> dict[str, str]:
-    headers = {LOOP_HEADER: "1"}
+    # On a ticket, thread to the client's latest message there, as the desk's replies do.
     if quote.ticket_id is None:
-        return headers
-    ids = list(
-        quote.ticket.messages.exclude(message_id=None)
-        .order_by("created_at")
-        .values_list("message_id", flat=True)
-    )
-    if ids:
-        headers["In-Reply-To"] = f"<{ids[-1]}>"
-        headers["References"] = " ".join(f"<{i}>" for i in ids[-20:])
-    return headers
+        return {LOOP_HEADER: "1"}
+    return threading_headers(quote.ticket)
 
 
 def quote_email_text(quote: Quote, lines: Sequence[QuoteLine], policy: Policy) -> str:
-    rows = [
-        {
-            "description": item.description,
-            "hours": hours_text(item.hours),
-            "rate": money(item.rate, quote.currency) if item.rate is not None else "",
-            "amount": money(item.amount, quote.currency),
-        }
-        for item in lines
-    ]
     return render_to_string(
         "quotes/email/quote.txt",
         {
             "quote": quote,
-            "lines": rows,
-            "total": money(quote.total(), quote.currency),
+            "lines": line_rows(quote, lines),
+            "total": money(lines_total(lines), quote.currency),
             "scope": scope_statement(quote, policy),
             "valid_until": when(quote, quote.valid_until),
             "accept_url": quote_link_url(quote, ACCEPT),

@@ -3,6 +3,7 @@ client through a signed single-use link, or expired by the worker."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,6 +151,11 @@ class Quote(models.Model):
 
 def quote_ref(pk: int | None) -> str:
     return f"{REF_PREFIX}-{pk}"
+
+
+def lines_total(lines: Iterable[QuoteLine]) -> Decimal:
+    """``Quote.total`` of lines already in hand (no query)."""
+    return sum((line.amount for line in lines), Decimal(0)).quantize(CENT)
 
 
 class LineKind(models.TextChoices):

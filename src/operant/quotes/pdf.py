@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from operant.quotes.events import when
-from operant.quotes.models import CENT, LineKind, Quote, QuoteLine
+from operant.quotes.models import LineKind, Quote, QuoteLine, lines_total
 from operant.quotes.wording import hours_text, money, scope_statement
 
 if TYPE_CHECKING:
@@ -39,6 +38,11 @@ def quotes_dir() -> Path:
 
 def quote_pdf_path(quote: Quote) -> Path:
     return quotes_dir() / quote.pdf_name()
+
+
+def quote_has_pdf(quote: Quote) -> bool:
+    """Whether the client was sent a PDF of this quote that is still on disk."""
+    return quote.revision > 0 and quote_pdf_path(quote).exists()
 
 
 def quote_pdf_bytes(quote: Quote, lines: Sequence[QuoteLine], policy: Policy) -> bytes:
@@ -86,8 +90,7 @@ def quote_pdf_bytes(quote: Quote, lines: Sequence[QuoteLine], policy: Policy) ->
                 ]
             )
     pdf.ln(2)
-    total = sum((item.amount for item in lines), Decimal(0)).quantize(CENT)
-    line(f"Total: {money(total, quote.currency)}", size=12, style="B", gap=8)
+    line(f"Total: {money(lines_total(lines), quote.currency)}", size=12, style="B", gap=8)
     pdf.ln(2)
     line(f"Valid until: {when(quote, quote.valid_until)}")
     version = quote.policy_version.version if quote.policy_version else policy.version

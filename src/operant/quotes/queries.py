@@ -24,10 +24,6 @@ def quote_minutes_logged(quote: Quote) -> int:
     return int(total or 0)
 
 
-def quote_hours_logged(quote: Quote) -> Decimal:
-    return (Decimal(quote_minutes_logged(quote)) / 60).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Progress:
     estimated_hours: Decimal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from operant.quotes.models import Quote, QuoteLine
+from operant.quotes.models import Quote, QuoteLine, lines_total
 
 
 def _money(value: Any) -> str | None:
@@ -24,6 +24,7 @@ def line_json(line: QuoteLine) -> dict[str, Any]:
 
 
 def quote_json(quote: Quote) -> dict[str, Any]:
+    lines = list(quote.lines.all())  # one read (none when prefetched) for the lines and the total
     return {
         "ref": quote.ref,
         "client": quote.client.slug,
@@ -33,7 +34,7 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "clause": quote.clause,
         "currency": quote.currency,
         "state": quote.state,
-        "total": _money(quote.total()),
+        "total": _money(lines_total(lines)),
         "validity_days": quote.validity_days,
         "revision": quote.revision,
         "sent_at": quote.sent_at,
@@ -44,5 +45,5 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "reply_acceptance_at": quote.reply_acceptance_at,
         "policy_version": quote.policy_version.version if quote.policy_version else None,
         "created_at": quote.created_at,
-        "lines": [line_json(line) for line in quote.lines.all()],
+        "lines": [line_json(line) for line in lines],
     }

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Max
 
-from operant.desk.services import PolicyInForce, policy_in_force
+from operant.desk.services import policy_in_force
+from operant.policy.loader import current_policy
 from operant.quotes.decisions import (
     quote_accept,
     quote_decline,
@@ -36,6 +37,7 @@ from operant.quotes.models import (
     Quote,
     QuoteLine,
     QuoteState,
+    lines_total,
 )
 from operant.quotes.pdf import quote_pdf_write
 
@@ -67,10 +69,6 @@ MAX_RATE = Decimal("99999999.99")
 MAX_AMOUNT = Decimal("9999999999.99")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REF = re.compile(rf"^(?:{REF_PREFIX}-)?(\d+)$", re.IGNORECASE)
-
-
-def _in_force() -> PolicyInForce:
-    return policy_in_force()
 
 
 def scope_keys(policy: Policy) -> list[str]:
@@ -106,7 +104,7 @@ def quote_create(
 ) -> Quote:
     """A draft quote for ``client`` (about ``ticket``, if given); currency and validity default
     to the policy's ``[quotes]``, and the policy version in force is recorded."""
-    in_force = _in_force()
+    in_force = policy_in_force()
     policy = in_force.policy
     title = " ".join(title.split())
     if not title:
@@ -220,7 +218,7 @@ def quote_line_add(
         hours_d = _decimal(hours, "hours", limit=MAX_HOURS)
         if hours_d == 0:
             raise QuoteError("hours must be more than 0")
-        default_rate = _in_force().policy.quotes.hourly_rate
+        default_rate = current_policy().quotes.hourly_rate
         rate_d = _decimal(default_rate if rate in (None, "") else rate, "rate", limit=MAX_RATE)
         amount_d = (hours_d * rate_d).quantize(CENT, rounding=ROUND_HALF_UP)
         if amount_d > MAX_AMOUNT:
@@ -315,7 +313,7 @@ def quote_send(*, quote: Quote, actor: User, now: datetime) -> Quote:
        ``expires_due_at``) and draw a new link nonce: links of an earlier revision stop working.
     3. Write the PDF, queue the email with the PDF and the signed links, record the event.
     """
-    in_force = _in_force()
+    in_force = policy_in_force()
     with transaction.atomic():
         quote = (
             # Lock the quote row only: PostgreSQL cannot lock the nullable side of an outer join.
@@ -348,7 +346,7 @@ def quote_send(*, quote: Quote, actor: User, now: datetime) -> Quote:
             data={
                 "to": recipient,
                 "revision": quote.revision,
-                "total": str(quote.total()),
+                "total": str(lines_total(lines)),
                 "currency": quote.currency,
                 "valid_until": quote.valid_until.isoformat(),
                 "policy_version": in_force.version.version,

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 from operant.quotes.errors import LinkRefused, QuoteError
 from operant.quotes.events import when
 from operant.quotes.links import ACCEPT, quote_link_check
-from operant.quotes.models import Quote
+from operant.quotes.models import Quote, lines_total
 from operant.quotes.services import quote_accept, quote_decline
-from operant.quotes.wording import hours_text, money, scope_statement
+from operant.quotes.wording import line_rows, money, scope_statement
 
 
 def _viewer_client_id(request: HttpRequest) -> int | None:
@@ -43,23 +43,14 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _quote_context(quote: Quote) -> dict[str, Any]:
-    from operant.desk.services import policy_in_force
+    from operant.policy.loader import current_policy
 
-    policy = policy_in_force().policy
-    lines = [
-        {
-            "description": line.description,
-            "hours": hours_text(line.hours),
-            "rate": money(line.rate, quote.currency) if line.rate is not None else "",
-            "amount": money(line.amount, quote.currency),
-        }
-        for line in quote.lines.all()
-    ]
+    lines = list(quote.lines.all())
     return {
         "quote": quote,
-        "lines": lines,
-        "total": money(quote.total(), quote.currency),
-        "scope": scope_statement(quote, policy),
+        "lines": line_rows(quote, lines),
+        "total": money(lines_total(lines), quote.currency),
+        "scope": scope_statement(quote, current_policy()),
         "valid_until": when(quote, quote.valid_until),
     }
 

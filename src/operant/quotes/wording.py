@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from operant.quotes.models import OVERDRAFT, Quote
+# '1,250.00 USD': the figures as the client will be invoiced, as the policy page writes them.
+from operant.policy.render import money
+from operant.quotes.models import OVERDRAFT, Quote, QuoteLine
 
 if TYPE_CHECKING:
     from operant.policy.schema import Policy
 
-
-def money(amount: Decimal, currency: str) -> str:
-    """'1,250.00 USD': the figures as the client will be invoiced, never rounded further."""
-    return f"{amount:,.2f} {currency}"
+__all__ = ["hours_text", "line_rows", "money", "scope_category_text", "scope_statement"]
 
 
 def hours_text(hours: Decimal | None) -> str:
     return "" if hours is None else f"{hours.normalize():f}"
+
+
+def line_rows(quote: Quote, lines: Iterable[QuoteLine]) -> list[dict[str, str]]:
+    """The line items as the email and the pages show them."""
+    return [
+        {
+            "description": line.description,
+            "hours": hours_text(line.hours),
+            "rate": money(line.rate, quote.currency) if line.rate is not None else "",
+            "amount": money(line.amount, quote.currency),
+        }
+        for line in lines
+    ]
 
 
 def scope_category_text(key: str, policy: Policy) -> str:

@@ -61,9 +61,9 @@ def _entries(client: Client, month: dt.date) -> list[dict[str, Any]]:
 
 
 def _allowance(balance: Balance, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    by_kind = {kind: 0 for kind in EntryKind.values}
+    by_kind = dict.fromkeys(EntryKind.values, 0)
     for entry in entries:
-        by_kind[entry["kind"]] = by_kind.get(entry["kind"], 0) + entry["minutes"]
+        by_kind[entry["kind"]] += entry["minutes"]
     return {
         "allowance_minutes": balance.allowance_minutes,
         "carried_minutes": balance.carried_minutes,

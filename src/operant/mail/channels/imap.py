@@ -37,8 +37,9 @@ from imap_tools.errors import (
 
 from operant.core.errors import UserError
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
-from operant.mail.models import InboundChannel, InboundMessage, InboundState
+from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parsepool import ParsePool
+from operant.mail.services import SETTLED_STATES
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ IDLE_SLICE_SECONDS = 1.0
 # Reconnect after 1, 2, 4, ... seconds, at most this long.
 MAX_BACKOFF_SECONDS = 5 * 60
 CONNECT_TIMEOUT_SECONDS = 60
-SETTLED = frozenset({InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED})
 # Errors of the connection or the server; the poller reconnects after them.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, ImapToolsError)
 _SIZE = re.compile(rb"UID (\d+) RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+) UID (\d+)")
@@ -255,7 +255,7 @@ class ImapPoller:
                 "pk", "state"
             )
         )
-        return [states.get(row.pk) in SETTLED for row, _ in received]
+        return [states.get(row.pk) in SETTLED_STATES for row, _ in received]
 
     def _fetch(self, mailbox: BaseMailBox, uids: list[str]) -> list[tuple[str, bytes]]:
         """(UID, raw bytes) of the asked messages, with BODY.PEEK[] (nothing gets marked)."""

@@ -17,7 +17,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
 
-from operant.mail.models import InboundChannel, InboundState
+from operant.mail.models import InboundChannel
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +28,12 @@ MAX_LINE_BYTES = 256 * 1024
 
 
 def _store_and_process(raw: bytes) -> str:
-    from operant.mail.services import inbound_process, inbound_receive
+    from operant.mail.services import inbound_accept
 
     close_old_connections()
-    now = timezone.now()
-    row, _ = inbound_receive(raw=raw, channel=InboundChannel.SMTP, now=now)
     # A row still pending was stored by an earlier delivery whose processing did not finish
-    # (the sender retried after a 451): this delivery may as well finish it.
-    if row.state == InboundState.PENDING:
-        try:
-            inbound_process(inbound=row, now=now)
-        except Exception:
-            log.exception("processing inbound message %s failed; left for the worker", row.pk)
+    # (the sender retried after a 451): inbound_accept lets this delivery finish it.
+    row, _ = inbound_accept(raw=raw, channel=InboundChannel.SMTP, now=timezone.now())
     return row.dedupe_key
 
 

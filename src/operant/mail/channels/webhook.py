@@ -35,7 +35,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
-from operant.mail.models import InboundChannel, InboundState
+from operant.mail.models import InboundChannel
 
 log = logging.getLogger(__name__)
 
@@ -156,22 +156,16 @@ def store_inbound_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -
     A storage error propagates (the provider gets a 500 and retries); a processing error is
     logged and left to the worker, since the message is safely stored.
     """
-    from operant.mail.services import inbound_process, inbound_receive
+    from operant.mail.services import inbound_accept
 
     raw = getattr(event.esp_event, RAW_ATTRIBUTE, None)
     if raw is None:
         # A provider post without the raw MIME: anymail rebuilt the message from its fields.
         raw = event.message.as_bytes()
-    now = timezone.now()
-    row, created = inbound_receive(raw=raw, channel=InboundChannel.WEBHOOK, now=now)
+    row, created = inbound_accept(raw=raw, channel=InboundChannel.WEBHOOK, now=timezone.now())
     log.info(
         "%s inbound webhook: stored %s (%s)",
         esp_name,
         row.dedupe_key,
         "new" if created else "duplicate",
     )
-    if row.state == InboundState.PENDING:
-        try:
-            inbound_process(inbound=row, now=now)
-        except Exception:
-            log.exception("processing inbound message %s failed; left for the worker", row.pk)

@@ -23,12 +23,12 @@ from operant.desk.models import Ticket
 from operant.desk.serialize import TicketNotFound, ticket_by_ref
 from operant.desk.services import policy_in_force
 from operant.quotes.events import when
-from operant.quotes.models import Quote, QuoteEvent
-from operant.quotes.pdf import quote_pdf_path
+from operant.quotes.models import Quote, QuoteEvent, QuoteState, lines_total
+from operant.quotes.pdf import quote_has_pdf, quote_pdf_path
 from operant.quotes.prefill import quote_draft_defaults
 from operant.quotes.queries import quote_progress
 from operant.quotes.services import quote_create, quote_line_add, scope_keys
-from operant.quotes.wording import hours_text, money, scope_category_text, scope_statement
+from operant.quotes.wording import line_rows, money, scope_category_text, scope_statement
 from operant.web.console.quotes_forms import LineForm, QuoteFilterForm, QuoteNewForm
 from operant.web.console.tickets_forms import first_error
 from operant.web.permissions import agent_required
@@ -166,7 +166,7 @@ class EventLine:
     text: str
 
 
-def _event_text(event: QuoteEvent, quote: Quote) -> str:
+def _event_text(event: QuoteEvent) -> str:
     data = event.data or {}
     kind = event.kind
     if kind == "created":
@@ -197,30 +197,23 @@ def quote_context(
 ) -> dict[str, Any]:
     policy = policy_in_force().policy
     lines = list(quote.lines.all())
-    rows = [
-        {
-            "line": line,
-            "hours": hours_text(line.hours),
-            "rate": money(line.rate, quote.currency) if line.rate is not None else "",
-            "amount": money(line.amount, quote.currency),
-        }
-        for line in lines
-    ]
+    rows = [{"line": line, **row} for line, row in zip(lines, line_rows(quote, lines), strict=True)]
     return {
         "quote": quote,
         "rows": rows,
-        "total": money(quote.total(), quote.currency),
+        "total": money(lines_total(lines), quote.currency),
         "scope": scope_statement(quote, policy),
         "valid_until": when(quote, quote.valid_until) if quote.valid_until else "",
         "progress": quote_progress(quote),
+        # Sent or expired quotes go back to draft to be revised (the model's transitions).
+        "may_reopen": quote.may_become(QuoteState.DRAFT),
         "events": [
-            EventLine(event, _event_text(event, quote))
-            for event in quote.events.select_related("actor")
+            EventLine(event, _event_text(event)) for event in quote.events.select_related("actor")
         ],
         "line_form": line_form or LineForm(initial={"kind": "hours"}),
         "errors": errors or {},
         "hourly_rate": money(policy.quotes.hourly_rate, quote.currency),
-        "has_pdf": quote.revision > 0 and quote_pdf_path(quote).exists(),
+        "has_pdf": quote_has_pdf(quote),
     }
 
 
@@ -236,7 +229,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The PDF the client was sent (the latest revision)."""
     quote = quote_or_404(pk)
-    path = quote_pdf_path(quote)
-    if quote.revision == 0 or not path.exists():
+    if not quote_has_pdf(quote):
         raise Http404("This quote has not been sent, so it has no PDF yet.")
+    path = quote_pdf_path(quote)
     return FileResponse(path.open("rb"), content_type="application/pdf", filename=path.name)

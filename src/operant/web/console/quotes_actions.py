@@ -88,14 +88,14 @@ def quote_line_remove_view(request: HttpRequest, pk: int, line_pk: int) -> HttpR
     return _lines_answer(request, pk, error=error, form=None)
 
 
-# action(quote, request, agent, now) calls one service; its return value is not used.
-Action = Callable[[Quote, HttpRequest, User, datetime], object]
+# action(quote, agent, now) calls one service; its return value is not used.
+Action = Callable[[Quote, User, datetime], object]
 
 
 def _perform(request: HttpRequest, pk: int, action: Action, done: str) -> HttpResponse:
     quote = quote_or_404(pk)
     try:
-        action(quote, request, request.user, timezone.now())
+        action(quote, request.user, timezone.now())
     except UserError as exc:
         context = quote_context(quote_or_404(pk), errors={"actions": str(exc)})
         return render(request, "web/console/quotes/detail.html", context, status=400)
@@ -109,7 +109,7 @@ def quote_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_send(quote=quote, actor=agent, now=now),
+        lambda quote, agent, now: quote_send(quote=quote, actor=agent, now=now),
         "Quote sent to the client.",
     )
 
@@ -120,7 +120,7 @@ def quote_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_reopen(quote=quote, actor=agent, now=now),
+        lambda quote, agent, now: quote_reopen(quote=quote, actor=agent, now=now),
         "Quote back to draft: its links no longer work until you send it again.",
     )
 
@@ -132,7 +132,7 @@ def quote_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_accept(quote=quote, via="agent", actor=agent, now=now),
+        lambda quote, agent, now: quote_accept(quote=quote, via="agent", actor=agent, now=now),
         "Acceptance recorded.",
     )
 
@@ -145,7 +145,7 @@ def quote_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_decline(
+        lambda quote, agent, now: quote_decline(
             quote=quote, via="agent", actor=agent, now=now, reason=reason
         ),
         "Decline recorded.",
@@ -159,7 +159,7 @@ def quote_confirm_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_accept(quote=quote, via="reply", actor=agent, now=now),
+        lambda quote, agent, now: quote_accept(quote=quote, via="reply", actor=agent, now=now),
         "Acceptance by reply confirmed.",
     )
 
@@ -170,8 +170,6 @@ def quote_dismiss_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _perform(
         request,
         pk,
-        lambda quote, req, agent, now: quote_reply_acceptance_dismiss(
-            quote=quote, actor=agent, now=now
-        ),
+        lambda quote, agent, now: quote_reply_acceptance_dismiss(quote=quote, actor=agent, now=now),
         "Reply dismissed: the quote waits for an answer again.",
     )

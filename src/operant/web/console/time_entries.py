@@ -3,7 +3,7 @@
 Agents log, edit and remove time here; every rule (minutes, dates, closed months, quotes, the
 overdraft) is the allowance services' to apply, and their ``UserError`` is shown in the panel.
 An overdraft refusal offers the way out the policy gives: log the minutes that fit and quote
-the rest (``time_log_split``), then open the quotes engineer's new-quote page when it exists.
+the rest (``time_log_split``), then open the new-quote page prefilled with the overflow.
 
 With HTMX the forms swap the panel itself; without JavaScript they post normally and come back
 to the ticket page (the whole page with the panel's error when something was refused).
@@ -21,7 +21,7 @@ from django import forms
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -71,13 +71,10 @@ class EstimateForm(forms.Form):
     estimate_minutes = forms.IntegerField(label="Estimated minutes")
 
 
-def quote_new_url(ticket: Ticket, minutes: int) -> str | None:
-    """The new-quote page for the overflow, if the quotes pages are installed."""
-    try:
-        base = reverse("console:quote_new")
-    except NoReverseMatch:
-        return None
-    return f"{base}?{urlencode({'ticket': ticket.ref, 'minutes': minutes})}"
+def quote_new_url(ticket: Ticket, minutes: int) -> str:
+    """The new-quote page, prefilled with the ticket and the minutes beyond the allowance."""
+    query = urlencode({"ticket": ticket.ref, "minutes": minutes})
+    return f"{reverse('console:quote_new')}?{query}"
 
 
 # -- what the panel shows -----------------------------------------------------------------------

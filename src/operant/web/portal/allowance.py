@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from operant.allowance.ledger import allowance_balance, allowance_history, month_of
+from operant.allowance.ledger import allowance_history
 from operant.web.permissions import client_user_required
 from operant.web.portal.lookups import client_of
-from operant.web.portal.pages import render_portal
 
 HISTORY_MONTHS = 12
 
@@ -18,9 +18,9 @@ HISTORY_MONTHS = 12
 @require_GET
 def allowance(request: HttpRequest) -> HttpResponse:
     client = client_of(request)
-    now = timezone.now()
-    balance = allowance_balance(client=client, month=month_of(client=client, when=now))
-    history = allowance_history(client=client, months=HISTORY_MONTHS, now=now)
+    # Newest first: the first month is the current one, so its balance is not read twice.
+    history = allowance_history(client=client, months=HISTORY_MONTHS, now=timezone.now())
+    balance = history[0]
     context = {
         "client": client,
         "balance": balance,
@@ -28,4 +28,4 @@ def allowance(request: HttpRequest) -> HttpResponse:
         "gauge_percent": min(balance.used_percent, 100),
         "history": history,
     }
-    return render_portal(request, "web/portal/allowance.html", context)
+    return render(request, "web/portal/allowance.html", context)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import NoReverseMatch, reverse
 
 from operant.accounts.models import Client, Contact
 from operant.desk.models import Message, MessageKind, Ticket
@@ -57,11 +56,3 @@ def client_quote_or_404(client: Client, pk: int) -> Quote:
     if quote is None:
         raise Http404("No such quote.")
     return quote
-
-
-def statements_url() -> str | None:
-    """The portal's statements page, when the statements app provides one."""
-    try:
-        return reverse("portal:statements")
-    except NoReverseMatch:
-        return None

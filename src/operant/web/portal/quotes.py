@@ -6,20 +6,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from operant.quotes.errors import QuoteError
 from operant.quotes.events import when
-from operant.quotes.models import Quote, QuoteState
-from operant.quotes.pdf import quote_pdf_path
+from operant.quotes.models import Quote, lines_total
+from operant.quotes.pdf import quote_has_pdf, quote_pdf_path
 from operant.quotes.services import quote_accept, quote_decline
-from operant.quotes.wording import hours_text, money
+from operant.quotes.wording import line_rows, money
 from operant.web.permissions import client_user_required
 from operant.web.portal.forms import DeclineForm
 from operant.web.portal.lookups import client_of, client_quote_or_404, client_quotes
-from operant.web.portal.pages import render_portal
 
 
 @client_user_required
@@ -27,35 +26,22 @@ from operant.web.portal.pages import render_portal
 def quote_list(request: HttpRequest) -> HttpResponse:
     client = client_of(request)
     quotes = [
-        {"quote": quote, "total": money(quote.total(), quote.currency)}
+        {"quote": quote, "total": money(lines_total(quote.lines.all()), quote.currency)}
         for quote in client_quotes(client).prefetch_related("lines").order_by("-sent_at", "-pk")
     ]
-    return render_portal(request, "web/portal/quotes.html", {"client": client, "quotes": quotes})
-
-
-def _has_pdf(quote: Quote) -> bool:
-    return quote.revision > 0 and quote_pdf_path(quote).exists()
+    return render(request, "web/portal/quotes.html", {"client": client, "quotes": quotes})
 
 
 def quote_context(quote: Quote, decline_form: DeclineForm | None = None) -> dict[str, Any]:
-    lines = [
-        {
-            "description": line.description,
-            "hours": hours_text(line.hours),
-            "rate": money(line.rate, quote.currency) if line.rate is not None else "",
-            "amount": money(line.amount, quote.currency),
-        }
-        for line in quote.lines.all()
-    ]
+    lines = list(quote.lines.all())
     return {
-        "client": quote.client,
         "quote": quote,
-        "lines": lines,
-        "total": money(quote.total(), quote.currency),
+        "lines": line_rows(quote, lines),
+        "total": money(lines_total(lines), quote.currency),
         "valid_until": when(quote, quote.valid_until),
         "decided_at": when(quote, quote.decided_at) if quote.decided_at else "",
-        "may_decide": quote.state == QuoteState.SENT,
-        "has_pdf": _has_pdf(quote),
+        "may_decide": quote.is_open,
+        "has_pdf": quote_has_pdf(quote),
         "decline_form": decline_form or DeclineForm(),
     }
 
@@ -64,7 +50,7 @@ def quote_context(quote: Quote, decline_form: DeclineForm | None = None) -> dict
 @require_GET
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = client_quote_or_404(client_of(request), pk)
-    return render_portal(request, "web/portal/quote.html", quote_context(quote))
+    return render(request, "web/portal/quote.html", quote_context(quote))
 
 
 @client_user_required
@@ -72,7 +58,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The PDF the client was sent (the latest revision)."""
     quote = client_quote_or_404(client_of(request), pk)
-    if not _has_pdf(quote):
+    if not quote_has_pdf(quote):
         raise Http404("This quote has no PDF.")
     path = quote_pdf_path(quote)
     return FileResponse(path.open("rb"), content_type="application/pdf", filename=path.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +12,6 @@ from operant.mail.portal import PortalRequestInvalid, portal_request_submit
 from operant.web.permissions import client_user_required
 from operant.web.portal.forms import RequestForm
 from operant.web.portal.lookups import client_of, contact_of
-from operant.web.portal.pages import render_portal
 
 
 @client_user_required
@@ -40,4 +39,4 @@ def request_new(request: HttpRequest) -> HttpResponse:
             return redirect("portal:tickets")
     status = 400 if request.method == "POST" else 200
     context = {"client": client_of(request), "form": form}
-    return render_portal(request, "web/portal/request_new.html", context, status=status)
+    return render(request, "web/portal/request_new.html", context, status=status)

@@ -19,6 +19,7 @@ from operant.statements.models import Statement
 from operant.statements.plot import attainment_svg, usage_svg
 from operant.statements.services import CSV_TYPE, PDF_TYPE, statement_file
 from operant.web.permissions import client_user_required
+from operant.web.portal.lookups import client_of
 
 MONTH = r"(?P<month>\d{4}-\d{2})"
 
@@ -59,13 +60,9 @@ def statement_download(statement: Statement, kind: str) -> FileResponse:
     )
 
 
-def _client(request: HttpRequest) -> Client:
-    return request.contact.client  # type: ignore[attr-defined]
-
-
 @client_user_required
 def statement_list(request: HttpRequest) -> HttpResponse:
-    client = _client(request)
+    client = client_of(request)
     statements = Statement.objects.filter(client=client).only("month", "generated_at")
     rows = [(s, reverse("portal:statement", args=[s.month_key])) for s in statements]
     return render(request, "web/portal/statements/list.html", {"client": client, "rows": rows})
@@ -73,7 +70,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @client_user_required
 def statement_detail(request: HttpRequest, month: str) -> HttpResponse:
-    statement = statement_of(_client(request), month)
+    statement = statement_of(client_of(request), month)
     context = statement_context(
         statement,
         pdf_url=reverse("portal:statement_pdf", args=[month]),
@@ -84,12 +81,12 @@ def statement_detail(request: HttpRequest, month: str) -> HttpResponse:
 
 @client_user_required
 def statement_pdf(request: HttpRequest, month: str) -> FileResponse:
-    return statement_download(statement_of(_client(request), month), "pdf")
+    return statement_download(statement_of(client_of(request), month), "pdf")
 
 
 @client_user_required
 def statement_csv(request: HttpRequest, month: str) -> FileResponse:
-    return statement_download(statement_of(_client(request), month), "csv")
+    return statement_download(statement_of(client_of(request), month), "csv")
 
 
 # Included under "statements/" by portal/urls.py; the names join the "portal" namespace.

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +22,6 @@ from operant.web.portal.lookups import (
     client_tickets,
     contact_of,
 )
-from operant.web.portal.pages import render_portal
 
 PAGE_SIZE = 50
 
@@ -40,7 +39,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     client = client_of(request)
     tickets = client_tickets(client).order_by("-last_message_at", "-pk")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_portal(request, "web/portal/tickets.html", {"client": client, "page": page})
+    return render(request, "web/portal/tickets.html", {"client": client, "page": page})
 
 
 def ticket_context(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> dict[str, Any]:
@@ -60,9 +59,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> dic
 @require_GET
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = client_ticket_or_404(client_of(request), pk)
-    return render_portal(
-        request, "web/portal/ticket.html", ticket_context(request, ticket, ReplyForm())
-    )
+    return render(request, "web/portal/ticket.html", ticket_context(request, ticket, ReplyForm()))
 
 
 @client_user_required
@@ -87,4 +84,4 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Your reply was added.")
             return redirect("portal:ticket", pk=ticket.pk)
     context = ticket_context(request, ticket, form)
-    return render_portal(request, "web/portal/ticket.html", context, status=400)
+    return render(request, "web/portal/ticket.html", context, status=400)

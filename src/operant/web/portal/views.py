@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from operant.web.permissions import client_user_required
-from operant.web.portal.pages import render_portal
 from operant.web.support import support_email
 
 
@@ -21,4 +21,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "contacts": client.contacts.all(),
         "support_email": support_email(),
     }
-    return render_portal(request, "web/portal/home.html", context)
+    return render(request, "web/portal/home.html", context)
