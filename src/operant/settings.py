@@ -15,8 +15,18 @@ SHIPPED_POLICY = PACKAGE_DIR / "policy" / "operant.toml"
 DATA_DIR = Path(env_str("OPERANT_DATA_DIR", str(Path.cwd() / "var")))
 
 DEBUG = env_bool("OPERANT_DEBUG", False)
-# A development key is only acceptable while DEBUG is on or in tests; production must set one.
-SECRET_KEY = env_str("OPERANT_SECRET_KEY", "operant-insecure-development-key-change-me")
+# The development key is public (it is in this file), so anything signed with it can be forged:
+# it is used only while DEBUG is on. Without DEBUG the desk refuses to start without a real key.
+DEVELOPMENT_SECRET_KEY = "operant-insecure-development-key-change-me"
+SECRET_KEY = env_str("OPERANT_SECRET_KEY", "").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "OPERANT_SECRET_KEY (or OPERANT_SECRET_KEY_FILE) must hold a secret key when "
+        "OPERANT_DEBUG is off; generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env_list("OPERANT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OPERANT_CSRF_TRUSTED_ORIGINS", [])
 

@@ -99,6 +99,26 @@ def test_a_forged_link_is_refused(client, alice, charlie):
     assert client.get(reverse("portal:home")).status_code == 302
 
 
+def test_a_link_signed_with_our_own_key_but_without_the_users_secret_state_is_refused(
+    client, alice
+):
+    # Whoever holds the secret key (or guessed a public development key) can sign anything;
+    # the token must also carry a hash of the login's password hash, which they cannot know.
+    assert alice.last_login is None
+    for payload in ({"u": alice.pk, "l": ""}, {"u": alice.pk, "s": "0" * 64}, {"u": "x", "s": ""}):
+        token = signing.dumps(payload, salt=SALT, compress=True)
+        response = client.post(reverse("portal:signin_redeem", args=[token]))
+        assert response.status_code == 400, payload
+    assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_a_password_change_spends_older_links(client, alice):
+    token = signin_token(alice)
+    alice.set_password("a-new-long-password-2026")
+    alice.save()
+    assert client.post(reverse("portal:signin_redeem", args=[token])).status_code == 400
+
+
 def test_a_link_for_a_deactivated_login_is_refused(client, alice):
     token = signin_token(alice)
     alice.is_active = False

@@ -1,9 +1,12 @@
 """Emailed sign-in links for client contacts.
 
 The link carries a signed token (``django.core.signing``, salt "operant.signin") naming the user
-and the moment of their last sign-in. Signing in changes ``last_login``, so a link works once,
-and any other sign-in (password, another link) spends every older link too: no nonce table is
-needed. A token older than ``LINK_AGE`` is refused.
+and a keyed hash of their state: the stored password hash (a salted hash, or a random unusable
+marker for a contact without a password), their last sign-in and whether they are active. The
+password hash is something no outsider knows, so even someone who had the secret key could not
+make a link (as with Django's password reset tokens). Signing in changes ``last_login``, so a
+link works once, and any other sign-in (password, another link) or a password change spends
+every older link too: no nonce table is needed. A token older than ``LINK_AGE`` is refused.
 
 ``signin_link_send`` behaves the same whether or not the address has a portal login, so the form
 that calls it cannot be used to learn which addresses are customers.
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 if TYPE_CHECKING:
     from operant.accounts.models import User
@@ -51,12 +55,16 @@ def _portal_user(email: str) -> User | None:
     return user if user is not None and _is_portal_login(user) else None
 
 
-def _stamp(user: User) -> str:
-    return user.last_login.isoformat() if user.last_login else ""
+def _state(user: User) -> str:
+    """A keyed hash of what a sign-in or a password change alters; microseconds kept, so a link
+    made and used within one second is still spent."""
+    login = user.last_login.isoformat() if user.last_login else ""
+    value = f"{user.pk}|{user.password}|{login}|{user.is_active}"
+    return salted_hmac(SALT, value, algorithm="sha256").hexdigest()
 
 
 def signin_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "l": _stamp(user)}, salt=SALT, compress=True)
+    return signing.dumps({"u": user.pk, "s": _state(user)}, salt=SALT, compress=True)
 
 
 def signin_url(user: User) -> str:
@@ -102,13 +110,17 @@ def signin_link_check(*, token: str) -> SigninCheck:
         raise SigninRefused("This sign-in link has expired. Ask for a new one.") from None
     except signing.BadSignature:
         raise SigninRefused("This sign-in link is not valid. Ask for a new one.") from None
+    invalid = SigninRefused("This sign-in link is not valid. Ask for a new one.")
     if not isinstance(data, dict):
-        raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
-    user = User.objects.filter(pk=data.get("u")).first()
+        raise invalid
+    user_id, state = data.get("u"), data.get("s")
+    if not isinstance(user_id, int) or not isinstance(state, str):
+        raise invalid
+    user = User.objects.filter(pk=user_id).first()
     # Addresses are unique (without case), so this is the login the link was made for.
     if user is None or not _is_portal_login(user):
-        raise SigninRefused("This sign-in link is not valid. Ask for a new one.")
-    if _stamp(user) != data.get("l"):
+        raise invalid
+    if not constant_time_compare(_state(user), state):
         raise SigninRefused("This sign-in link has already been used. Ask for a new one.")
     return SigninCheck(user=user)
 

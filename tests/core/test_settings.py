@@ -1,0 +1,69 @@
+"""The settings module: safe by default outside development.
+
+Each case loads ``operant/settings.py`` afresh with a given environment (``runpy``), so the
+running test settings are untouched; one case runs the installed command to see the message a
+user meets.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+import operant.settings
+
+SETTINGS_FILE = operant.settings.__file__
+OPERANT = str(Path(sys.executable).with_name("operant"))
+KEY = "k" * 10 + "a-real-secret-key-for-these-tests-0123456789"
+
+
+def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
+    for name in list(os.environ):
+        if name.startswith("OPERANT_") or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(SETTINGS_FILE)
+
+
+def test_without_debug_it_refuses_to_start_without_a_secret_key(monkeypatch) -> None:
+    with pytest.raises(ImproperlyConfigured, match="OPERANT_SECRET_KEY_FILE"):
+        load(monkeypatch)
+    with pytest.raises(ImproperlyConfigured, match="OPERANT_SECRET_KEY"):
+        load(monkeypatch, OPERANT_SECRET_KEY="  ")
+
+
+def test_the_public_development_key_is_refused_without_debug(monkeypatch) -> None:
+    development_key = operant.settings.DEVELOPMENT_SECRET_KEY
+    with pytest.raises(ImproperlyConfigured, match="OPERANT_SECRET_KEY"):
+        load(monkeypatch, OPERANT_SECRET_KEY=development_key)
+
+
+def test_debug_runs_on_the_development_key(monkeypatch) -> None:
+    config = load(monkeypatch, OPERANT_DEBUG="true")
+    assert config["SECRET_KEY"] == operant.settings.DEVELOPMENT_SECRET_KEY
+
+
+def test_the_key_may_come_from_a_file(monkeypatch, tmp_path) -> None:
+    (tmp_path / "key").write_text(KEY + "\n")
+    config = load(monkeypatch, OPERANT_SECRET_KEY_FILE=str(tmp_path / "key"))
+    assert config["SECRET_KEY"] == KEY
+
+
+def test_the_command_says_so_in_one_line(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPERANT_SECRET_KEY")}
+    env.update(OPERANT_DATA_DIR=str(tmp_path), OPERANT_DEBUG="false")
+    result = subprocess.run(
+        [OPERANT, "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert "OPERANT_SECRET_KEY" in line
+    assert "Traceback" not in result.stderr
