@@ -16,6 +16,7 @@ from operant.allowance.errors import AllowanceError
 from operant.allowance.ledger import Balance, allowance_balance, month_of
 from operant.allowance.months import add_months
 from operant.allowance.rows import month_row_ensure, month_row_lock
+from operant.policy.services import policy_in_force
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client
@@ -30,8 +31,6 @@ def allowance_month_close(*, client: Client, month: dt.date, now: dt.datetime) -
        with the close time and the policy version they were taken under.
     4. Start the next month's row, so the worker closes that one in its turn.
     """
-    from operant.desk.services import policy_in_force
-
     month = month.replace(day=1)
     current = month_of(client=client, when=now)
     if month >= current:

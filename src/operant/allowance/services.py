@@ -16,8 +16,9 @@ Every path (the ticket page, the CLI, the API) calls these. The rules, in one pl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 
@@ -36,7 +37,7 @@ from operant.allowance.months import add_months, local_date, month_start
 from operant.allowance.notices import allowance_notices_send
 from operant.allowance.rows import month_row_lock
 from operant.policy.loader import current_policy
-from operant.quotes.models import QuoteState
+from operant.policy.services import policy_in_force
 
 # The ledger's questions and the month close are importable from here too, with the workflows.
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "allowance_history",
     "allowance_month_close",
     "month_of",
+    "quote_for_time",
+    "register_quote_finder",
     "time_entry_delete",
     "time_entry_edit",
     "time_log",
@@ -59,15 +62,47 @@ if TYPE_CHECKING:
     from operant.accounts.models import Client, User
     from operant.desk.models import Ticket
     from operant.policy.models import PolicyVersion
-    from operant.quotes.models import Quote
 
 # Ten hours: more in one entry is a typo (600 typed for 60) or a day that deserves several.
 MAX_ENTRY_MINUTES = 600
 
 
-def _version() -> PolicyVersion:
-    from operant.desk.services import policy_in_force
+class QuoteForTime(Protocol):
+    """What quoted time needs of its quote. ``operant.quotes.models.Quote`` is the one kind;
+    the quotes app sits above this one, so the rule of which quote may take time is its own."""
 
+    pk: Any
+
+    @property
+    def ref(self) -> str: ...
+
+    def time_refusal(self, *, client_id: int) -> str | None:
+        """Why time of ``client_id`` may not be logged under this quote, or None."""
+
+
+# Quoted time names its quote by reference ("Q-12"). The quotes app, above this one, registers
+# how to find a quote by reference when it is ready; the CLI and the API ask through here.
+_quote_finder: Callable[[str], QuoteForTime] | None = None
+
+
+def register_quote_finder(finder: Callable[[str], QuoteForTime]) -> None:
+    """Called from the quotes app's ``AppConfig.ready``. ``finder`` raises ``LookupError``
+    with a readable message for a reference that names no quote."""
+    global _quote_finder
+    _quote_finder = finder
+
+
+def quote_for_time(ref: str) -> QuoteForTime:
+    """The quote ``ref`` names, for quoted time; ``EntryInvalid`` says why there is none."""
+    if _quote_finder is None:
+        raise EntryInvalid("quoted time needs the quotes app, and it is not installed")
+    try:
+        return _quote_finder(ref)
+    except LookupError as exc:
+        raise EntryInvalid(str(exc)) from None
+
+
+def _version() -> PolicyVersion:
     return policy_in_force().version
 
 
@@ -120,19 +155,16 @@ def _check_date(work_date: dt.date | None, client: Client, now: dt.datetime) -> 
     return work_date
 
 
-def _check_quote(kind: str, quote: Quote | None, client: Client) -> Quote | None:
+def _check_quote(kind: str, quote: QuoteForTime | None, client: Client) -> QuoteForTime | None:
     if kind != EntryKind.QUOTED:
         if quote is not None:
             raise EntryInvalid("only quoted time names a quote; choose the kind 'quoted'")
         return None
     if quote is None:
         raise EntryInvalid("quoted time needs the accepted quote it is done under")
-    # Read afresh: the caller's copy may predate a decision (or a withdrawal) of the quote.
-    client_id, state = type(quote).objects.values_list("client_id", "state").get(pk=quote.pk)
-    if client_id != client.pk:
-        raise EntryInvalid(f"{quote.ref} is a quote for another client")
-    if state != QuoteState.ACCEPTED:
-        raise EntryInvalid(f"{quote.ref} is {state}, not accepted: the client must accept it")
+    refusal = quote.time_refusal(client_id=client.pk)
+    if refusal is not None:
+        raise EntryInvalid(refusal)
     return quote
 
 
@@ -255,7 +287,7 @@ def _log(
     kind: str,
     work_date: dt.date | None,
     note: str,
-    quote: Quote | None,
+    quote: QuoteForTime | None,
     now: dt.datetime,
     split: bool,
 ) -> tuple[TimeEntry | None, int]:
@@ -312,7 +344,7 @@ def time_log(
     kind: str,
     work_date: dt.date | None = None,
     note: str = "",
-    quote: Quote | None = None,
+    quote: QuoteForTime | None = None,
     now: dt.datetime,
 ) -> TimeEntry:
     """Log time on a ticket; an adjustment past the month's allowance raises ``Overdraft``."""
@@ -383,7 +415,7 @@ def time_entry_edit(
     work_date: dt.date | None = None,
     note: str | None = None,
     kind: str | None = None,
-    quote: Quote | None = None,
+    quote: QuoteForTime | None = None,
 ) -> TimeEntry:
     """Change an entry's minutes, date, note or kind (None keeps a field; ``quote`` defaults
     to the entry's own while it stays quoted). Returns the entry as saved.

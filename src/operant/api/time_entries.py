@@ -25,6 +25,7 @@ from operant.allowance.services import (
     allowance_balance,
     allowance_history,
     month_of,
+    quote_for_time,
     time_entry_delete,
     time_entry_edit,
     time_log,
@@ -140,15 +141,7 @@ def _fresh(entry: TimeEntry) -> dict[str, Any]:
 
 
 def _quote(ref: str | None) -> Any:
-    if not ref:
-        return None
-    from operant.quotes.errors import QuoteNotFound
-    from operant.quotes.services import quote_by_ref
-
-    try:
-        return quote_by_ref(ref)
-    except QuoteNotFound as exc:
-        raise UserError(str(exc)) from None
+    return quote_for_time(ref) if ref else None
 
 
 def _overdraft(exc: Overdraft) -> Status[dict[str, Any]]:

@@ -8,17 +8,17 @@ from datetime import datetime
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from operant.accounts.models import User
 from operant.desk.clock import next_clock_due, warning_time
 from operant.desk.models import ClockState, Ticket, TicketEvent
 from operant.notify.services import notification_queue
+from operant.policy.services import policy_in_force
 
 log = logging.getLogger(__name__)
 BATCH = 100
 
 
 def _agent_addresses(ticket: Ticket) -> list[str]:
-    from operant.accounts.models import User
-
     if ticket.assignee_id and ticket.assignee.email:
         return [ticket.assignee.email]
     return list(
@@ -52,8 +52,6 @@ def clock_check(*, ticket: Ticket, now: datetime) -> None:
     2. Mark the clock breached when the target passes without a first response.
     3. Record when the outer limit passes too.
     4. Store when the clock next needs a look."""
-    from operant.desk.services import policy_in_force
-
     policy = policy_in_force().policy
     if ticket.clock_state == ClockState.RUNNING and ticket.first_response_at is None:
         if ticket.warned_at is None and now >= warning_time(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -43,3 +44,17 @@ def policy_version_current(*, now: datetime | None = None) -> PolicyVersion:
     to remember to call a hook, and a broken file does not stop migrations.
     """
     return policy_version_record(policy=current_policy(), now=now)
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    """The policy every decision of one operation is taken under, with its recorded version."""
+
+    policy: Policy
+    version: PolicyVersion
+
+
+def policy_in_force() -> PolicyInForce:
+    """Read the configured policy once for an operation, and the version row decisions cite."""
+    policy = current_policy()
+    return PolicyInForce(policy=policy, version=policy_version_record(policy=policy))

@@ -130,6 +130,17 @@ class Quote(models.Model):
     def awaiting_confirmation(self) -> bool:
         return self.is_open and self.reply_acceptance_at is not None
 
+    def time_refusal(self, *, client_id: int) -> str | None:
+        """Why quoted time of client ``client_id`` may not be logged under this quote (None:
+        it may). Only an accepted quote of the same client takes time. Read afresh: this copy
+        may predate a decision (or a reopening) of the quote."""
+        owner, state = Quote.objects.values_list("client_id", "state").get(pk=self.pk)
+        if owner != client_id:
+            return f"{self.ref} is a quote for another client"
+        if state != QuoteState.ACCEPTED:
+            return f"{self.ref} is {state}, not accepted: the client must accept it"
+        return None
+
     def may_become(self, state: str) -> bool:
         return state in TRANSITIONS.get(self.state, frozenset())
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Max
 
-from operant.desk.services import policy_in_force
 from operant.policy.loader import current_policy
+from operant.policy.services import policy_in_force
 from operant.quotes.decisions import (
     quote_accept,
     quote_decline,

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from operant.core.errors import UserError
 from operant.desk.models import Ticket
 from operant.desk.serialize import TicketNotFound, ticket_by_ref
-from operant.desk.services import policy_in_force
+from operant.policy.services import policy_in_force
 from operant.quotes.events import when
 from operant.quotes.models import Quote, QuoteEvent, QuoteState, lines_total
 from operant.quotes.pdf import quote_has_pdf, quote_pdf_path

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from operant.accounts.models import User
 from operant.allowance.models import EntryKind
 from operant.allowance.serialize import entry_json
-from operant.allowance.services import allowance_balance, time_log
+from operant.allowance.services import allowance_balance, quote_for_time, time_log
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
 from operant.desk.serialize import TicketNotFound, ticket_by_ref
@@ -40,8 +41,6 @@ def _date(text: str | None) -> dt.date | None:
 
 def _agent(email: str | None) -> Any:
     """The agent named, or the only (else the first) admin when none is named."""
-    from operant.accounts.models import User
-
     if email:
         user = User.objects.get_by_email(email)
         if user is None:
@@ -53,18 +52,6 @@ def _agent(email: str | None) -> Any:
     if admin is None:
         raise UserError("no admin user to log time as; name the agent with --agent EMAIL")
     return admin
-
-
-def _quote(ref: str | None) -> Any:
-    if not ref:
-        return None
-    from operant.quotes.errors import QuoteNotFound
-    from operant.quotes.services import quote_by_ref
-
-    try:
-        return quote_by_ref(ref)
-    except QuoteNotFound as exc:
-        raise UserError(str(exc)) from None
 
 
 class Command(OperantCommand):
@@ -98,7 +85,7 @@ class Command(OperantCommand):
             kind=options["kind"].strip(),
             work_date=work_date,
             note=options["note"],
-            quote=_quote(options["quote"]),
+            quote=quote_for_time(options["quote"]) if options["quote"] else None,
             now=now,
         )
         balance = allowance_balance(client=entry.client, month=entry.month)
