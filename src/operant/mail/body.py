@@ -21,8 +21,8 @@ from email.policy import Compat32
 from functools import lru_cache
 from typing import Any
 
-from operant.mail.feed import parse_bytes
 from operant.mail.headers import MIME_POLICY, BoundedCache, fix_surrogates, msg_ids
+from operant.mail.mimeparser import parse_bytes
 
 MAX_DEPTH = 30
 MAX_PARTS = 1000

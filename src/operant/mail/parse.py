@@ -21,11 +21,11 @@ from operant.mail import body as _body
 from operant.mail import headers as _headers
 from operant.mail.body import Attachment, Body, Walker
 from operant.mail.bounces import BounceInfo, bounce_info
-from operant.mail.feed import parse_bytes
 from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
 from operant.mail.loops import auto_reply_reason, has_loop_header
+from operant.mail.mimeparser import parse_bytes
 from operant.mail.quoting import find_quote_start, find_signature_start
 from operant.mail.sanitize import sanitize_html
 

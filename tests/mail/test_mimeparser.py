@@ -1,4 +1,5 @@
-"""operant.mail.feed: the stdlib parser without per-boundary regexes gives the stdlib's answers."""
+"""operant.mail.mimeparser: the stdlib parser without per-boundary regexes gives the stdlib's
+answers, and falls back to the stdlib parser itself whenever its fast path fails."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from operant.mail.feed import BoundaryMatcher, boundary_separator, parse_bytes
+from operant.mail import mimeparser
 from operant.mail.headers import MIME_POLICY
+from operant.mail.mimeparser import BoundaryMatcher, boundary_separator, parse_bytes
+from operant.mail.parse import parse_message
 from tests.mail.test_parse_robustness import SAMPLE_BYTES, damaged_samples
 
 # The pattern email.feedparser compiles per boundary (Python 3.11's feedparser.py).
@@ -123,15 +126,91 @@ def test_the_stdlib_module_itself_is_untouched() -> None:
 
 def test_the_private_parser_uses_the_matcher_for_boundaries() -> None:
     """If a Python release changes feedparser's pattern, this says the fast path is gone."""
-    import inspect
-
-    from operant.mail import feed
-
-    source = inspect.getsource(email.feedparser)
-    assert "r')(?P<end>--)?(?P<ws>[ \\t]*)(?P<linesep>\\r\\n|\\r|\\n)?$')" in source
-    compiled = feed._feedparser.re.compile(stdlib_pattern("--boundary"))
+    assert mimeparser.FAST_PATH
+    compiled = mimeparser._feedparser.re.compile(stdlib_pattern("--boundary"))
     assert isinstance(compiled, BoundaryMatcher)
-    assert feed._feedparser.re.compile(r"\r\n|\r|\n").pattern == r"\r\n|\r|\n"
+    assert mimeparser._feedparser.re.compile(r"\r\n|\r|\n").pattern == r"\r\n|\r|\n"
+
+
+MULTIPART = [raw for raw in SAMPLE_BYTES if b"boundary=" in raw]
+
+
+def _break(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """Make the private parser's boundary matcher raise; the list records each failure."""
+    failures: list[str] = []
+
+    def broken(self: BoundaryMatcher, line: str) -> None:
+        failures.append(line)
+        raise AttributeError(f"{name}: this Python's feedparser wants something else")
+
+    monkeypatch.setattr(BoundaryMatcher, "match", broken)
+    return failures
+
+
+@pytest.mark.parametrize("raw", MULTIPART)
+def test_a_failing_fast_path_parses_that_message_with_the_stdlib(
+    raw: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = parse_message(raw)
+    failures = _break(monkeypatch, "match")
+    assert _shape(parse_bytes(raw, policy=MIME_POLICY)) == _shape(_stdlib(raw))
+    assert failures, "the fast path was not broken"
+    # The whole pipeline's parse: every part, nothing flagged that was not flagged before.
+    assert parse_message(raw) == expected
+    assert not any("MIME structure" in problem for problem in expected.problems)
+
+
+def test_a_missing_private_method_falls_back_for_a_headers_only_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delattr(mimeparser._feedparser.FeedParser, "_set_headersonly")
+    for raw in SAMPLE_BYTES:
+        ours = parse_bytes(raw, policy=MIME_POLICY, headersonly=True)
+        assert _shape(ours) == _shape(_stdlib(raw, headersonly=True))
+
+
+def test_a_message_the_stdlib_cannot_parse_either_raises_the_stdlib_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(mimeparser, "_parse_fast", refuse)
+    monkeypatch.setattr(BytesParser, "parsebytes", refuse)
+    with pytest.raises(RecursionError):
+        parse_bytes(SAMPLE_BYTES[0], policy=MIME_POLICY)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # The stdlib builds another boundary pattern: the matcher is never used.
+        lambda monkeypatch: monkeypatch.setattr(mimeparser, "_SUFFIX", ")(?P<end>--)?$"),
+        # The stdlib's module no longer calls its parser FeedParser.
+        lambda monkeypatch: monkeypatch.setattr(
+            mimeparser, "_private_feedparser", lambda: email.feedparser.__class__("empty")
+        ),
+    ],
+    ids=["pattern-changed", "name-missing"],
+)
+def test_a_changed_stdlib_turns_the_fast_path_off_at_import(
+    change, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert mimeparser._fast_parser() is not None
+    change(monkeypatch)
+    assert mimeparser._fast_parser() is None
+
+
+def test_without_the_fast_path_every_message_parses_with_the_stdlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = [parse_message(raw) for raw in SAMPLE_BYTES]
+    touched = _break(monkeypatch, "unused")
+    monkeypatch.setattr(mimeparser, "_feedparser", None)
+    for raw in SAMPLE_BYTES:
+        assert _shape(parse_bytes(raw, policy=MIME_POLICY)) == _shape(_stdlib(raw))
+    assert [parse_message(raw) for raw in SAMPLE_BYTES] == expected
+    assert touched == []  # the private parser was never asked
 
 
 def test_a_line_split_between_feed_pieces_parses_as_the_stdlib_parses_it() -> None:

@@ -10,16 +10,30 @@ own file, so ``email.feedparser`` itself and everyone else using it are untouche
 ``re.compile`` recognises exactly that boundary pattern and returns ``BoundaryMatcher``, a
 string-method matcher with the regex's answers (tests compare the two on generated input).
 Any other pattern, or a boundary pattern that does not read back exactly, is compiled by ``re``.
+
+The speed-up rests on stdlib internals (the module's ``re`` name, the pattern's exact text,
+``FeedParser._set_headersonly``), which a Python release may change. So it is only a fast
+path, never a dependency:
+
+1. At import, the private parser parses a probe message; unless it met the boundary pattern
+   and read the probe right, ``FAST_PATH`` is False and every message goes to the stdlib's
+   ``BytesParser``.
+2. Per message, any exception on the fast path parses that message again with the stdlib
+   (and logs a warning if the stdlib succeeds, since then the fast path was at fault).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import types
 from email.message import Message
-from email.policy import Policy
+from email.parser import BytesParser
+from email.policy import Policy, compat32
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # The pattern email.feedparser builds, around re.escape(separator).
 _PREFIX = "(?P<sep>"
@@ -93,18 +107,21 @@ def boundary_separator(pattern: str) -> str | None:
     return separator if re.escape(separator) == escaped else None
 
 
-class _ReWithBoundaries(types.SimpleNamespace):
+class _ReWithBoundaries:
     """The ``re`` the private feedparser sees: ``re`` itself, but boundary patterns compile
-    to a BoundaryMatcher."""
+    to a BoundaryMatcher. ``boundaries`` counts them (the import-time probe reads it)."""
+
+    def __init__(self) -> None:
+        self.boundaries = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(re, name)
 
-    @staticmethod
-    def compile(pattern: Any, flags: int = 0) -> Any:
+    def compile(self, pattern: Any, flags: int = 0) -> Any:
         if flags == 0 and isinstance(pattern, str):
             separator = boundary_separator(pattern)
             if separator is not None:
+                self.boundaries += 1
                 return BoundaryMatcher(separator, pattern)
         return re.compile(pattern, flags)
 
@@ -119,14 +136,34 @@ def _private_feedparser() -> types.ModuleType:
     return module
 
 
-_feedparser = _private_feedparser()
+# A multipart with a preamble, two parts and an epilogue: the probe the fast path must read.
+_PROBE = (
+    b'Content-Type: multipart/mixed; boundary="probe.1"\r\n\r\n'
+    b"preamble\r\n--probe.1\r\n\r\none\r\n--probe.1 \r\n\r\ntwo\r\n--probe.1--\r\nend\r\n"
+)
 
 
-def parse_bytes(data: bytes, *, policy: Policy, headersonly: bool = False) -> Message:
-    """``email.parser.BytesParser(policy=policy).parsebytes(data, headersonly)``, faster."""
+def _fast_parser() -> types.ModuleType | None:
+    """The private feedparser, or None when this Python's feedparser no longer fits it."""
+    try:
+        module = _private_feedparser()
+        message = _parse_fast(module, _PROBE, policy=compat32, headersonly=False)
+        parts = message.get_payload()
+        read = [part.get_payload() for part in parts] if isinstance(parts, list) else None
+        if module.re.boundaries and read == ["one", "two"] and message.epilogue == "end\r\n":
+            return module
+    except Exception:  # any change in the stdlib's internals
+        log.debug("the private feedparser failed its probe", exc_info=True)
+    log.warning("email.feedparser changed: parsing mail with the stdlib parser (slower)")
+    return None
+
+
+def _parse_fast(
+    module: types.ModuleType, data: bytes, *, policy: Policy, headersonly: bool
+) -> Message:
     # As BytesParser does: bytes become str with every non-ASCII byte kept as a surrogate.
     text = data.decode("ASCII", errors="surrogateescape")
-    parser = _feedparser.FeedParser(policy=policy)
+    parser = module.FeedParser(policy=policy)
     if headersonly:
         parser._set_headersonly()
     # In the stdlib's 8192-character pieces, so even a line split across two pieces is met
@@ -134,3 +171,21 @@ def parse_bytes(data: bytes, *, policy: Policy, headersonly: bool = False) -> Me
     for start in range(0, len(text), _PIECE):
         parser.feed(text[start : start + _PIECE])
     return parser.close()
+
+
+_feedparser = _fast_parser()
+FAST_PATH = _feedparser is not None
+
+
+def parse_bytes(data: bytes, *, policy: Policy, headersonly: bool = False) -> Message:
+    """``email.parser.BytesParser(policy=policy).parsebytes(data, headersonly)``, faster."""
+    if _feedparser is not None:
+        try:
+            return _parse_fast(_feedparser, data, policy=policy, headersonly=headersonly)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the stdlib decides
+            # If the stdlib fails too, the message is at fault (e.g. absurd nesting): its
+            # exception is the one the caller sees.
+            message = BytesParser(policy=policy).parsebytes(data, headersonly=headersonly)
+            log.warning("fast MIME parse failed (%r); parsed with the stdlib instead", exc)
+            return message
+    return BytesParser(policy=policy).parsebytes(data, headersonly=headersonly)
