@@ -112,6 +112,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Custom user from the first migration: swapping it later is a painful data migration.
 AUTH_USER_MODEL = "accounts.User"
 
+# Django's model backend behind a per-account and per-network throttle of failed passwords.
+AUTHENTICATION_BACKENDS = ["operant.accounts.throttle.ThrottledModelBackend"]
+# How many reverse proxies stand in front of the web processes: the client address used to
+# throttle sign-ins is then the one the outermost of them put in X-Forwarded-For.
+OPERANT_TRUSTED_PROXIES = env_int("OPERANT_TRUSTED_PROXIES", 0, minimum=0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -256,3 +256,52 @@ class Contact(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class SigninFailure(models.Model):
+    """A failed password sign-in, kept while it counts towards the throttle (``throttle.py``).
+
+    Counted per account tried and per client network, so guessing is slow whether an attacker
+    tries many passwords on one account or one password on many accounts.
+    """
+
+    account = models.CharField(max_length=254)
+    network = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "at"], name="signinfailure_account_at"),
+            models.Index(fields=["network", "at"], name="signinfailure_network_at"),
+            models.Index(fields=["at"], name="signinfailure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"failed sign-in as {self.account} from {self.network} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SigninLinkRequest(models.Model):
+    """A request for an emailed sign-in link, stored alike whether or not the address has a
+    login. The worker looks the address up and queues the mail (``send_due_at`` is set until
+    then), so the page's answer and the time it takes say nothing about the address. The rows
+    also throttle requests per address and per network."""
+
+    email = models.CharField(max_length=254)
+    network = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+    send_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "requested_at"], name="signinlink_email_at"),
+            models.Index(fields=["network", "requested_at"], name="signinlink_network_at"),
+            models.Index(fields=["requested_at"], name="signinlink_requested_at"),
+            models.Index(
+                fields=["send_due_at"],
+                condition=Q(send_due_at__isnull=False),
+                name="signinlink_send_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.email} asked at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -8,8 +8,10 @@ make a link (as with Django's password reset tokens). Signing in changes ``last_
 link works once, and any other sign-in (password, another link) or a password change spends
 every older link too: no nonce table is needed. A token older than ``LINK_AGE`` is refused.
 
-``signin_link_send`` behaves the same whether or not the address has a portal login, so the form
-that calls it cannot be used to learn which addresses are customers.
+Asking for a link (``signin_link_request``) does the same work whether or not the address has a
+portal login: it stores the request (throttled per address and per network) and nothing else.
+The worker (``signin_links_send_due``) looks the address up and queues the mail, so neither the
+answer nor the time it takes tells which addresses are customers.
 """
 
 from __future__ import annotations
@@ -72,9 +74,45 @@ def signin_url(user: User) -> str:
     return settings.OPERANT_BASE_URL.rstrip("/") + path
 
 
+def signin_link_request(*, email: str, network: str, now: datetime) -> None:
+    """Store a request for a link to ``email`` from ``network`` (see ``throttle.client_network``)
+    for the worker to send; ``SigninThrottled`` if there were too many. The same two counts and
+    one insert for every address, known or not: the lookup happens in the worker."""
+    from operant.accounts.models import SigninLinkRequest
+    from operant.accounts.throttle import link_request_check
+
+    email = email.strip().lower()[:254]
+    link_request_check(email=email, network=network, now=now)
+    SigninLinkRequest.objects.create(
+        email=email, network=network, requested_at=now, send_due_at=now
+    )
+
+
+def signin_links_send_due(*, now: datetime) -> int:
+    """Worker job: 1. claim each due link request (a conditional update), 2. queue its link if
+    the address has a portal login, in one transaction, 3. prune throttle rows that no longer
+    count. Returns how many requests it handled."""
+    from django.db import transaction
+
+    from operant.accounts.models import SigninLinkRequest
+    from operant.accounts.throttle import throttle_rows_prune
+
+    handled = 0
+    due = SigninLinkRequest.objects.filter(send_due_at__lte=now).order_by("send_due_at", "pk")
+    for request_id, email in due.values_list("pk", "email")[:100]:
+        with transaction.atomic():
+            claimed = SigninLinkRequest.objects.filter(
+                pk=request_id, send_due_at__isnull=False
+            ).update(send_due_at=None)
+            if claimed == 1:
+                signin_link_send(email=email, now=now)
+                handled += 1
+    throttle_rows_prune(now=now)
+    return handled
+
+
 def signin_link_send(*, email: str, now: datetime) -> None:
-    """Queue a sign-in link to ``email`` if it belongs to a portal login; otherwise do nothing.
-    Returns nothing either way: the caller must not be able to tell the cases apart."""
+    """Queue a sign-in link to ``email`` if it belongs to a portal login; otherwise do nothing."""
     from operant.notify.services import notification_queue
 
     user = _portal_user(email.strip())

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from operant.accounts.models import Client, ServicePackage, User
+from operant.accounts.throttle import REFUSAL_ATTRIBUTE
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -21,6 +23,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account.",
     }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        # The throttle refused before checking the password: say so, and when to try again.
+        refusal = getattr(self.request, REFUSAL_ATTRIBUTE, None)
+        if refusal is not None:
+            return ValidationError(str(refusal), code="throttled")
+        return super().get_invalid_login_error()
 
     def clean(self) -> dict[str, Any]:
         # Django authenticates by username; users sign in by address, so swap it in first.

@@ -12,11 +12,10 @@ from operant.accounts.signin import (
     SigninRefused,
     signin_link_check,
     signin_link_redeem,
-    signin_link_send,
+    signin_link_request,
 )
+from operant.accounts.throttle import BACKEND, SigninThrottled, client_network
 from operant.web.portal.forms import SigninLinkForm
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -29,11 +28,17 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signin_request(request: HttpRequest) -> HttpResponse:
-    """Ask for a link. The answer is the same whether or not the address has a login."""
+    """Ask for a link. The answer, and the work behind it, is the same whether or not the
+    address has a login; too many requests for one address or from one network are refused."""
     form = SigninLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        signin_link_send(email=form.cleaned_data["email"], now=timezone.now())
-        return render(request, "web/portal/signin_sent.html", {"email": form.cleaned_data["email"]})
+        email = form.cleaned_data["email"]
+        try:
+            signin_link_request(email=email, network=client_network(request), now=timezone.now())
+        except SigninThrottled as exc:
+            form.add_error(None, str(exc))
+            return render(request, "web/portal/signin_request.html", {"form": form}, status=429)
+        return render(request, "web/portal/signin_sent.html", {"email": email})
     return render(request, "web/portal/signin_request.html", {"form": form})
 
 
