@@ -1,5 +1,6 @@
-"""The batch mail path (operant.mail.batch) against the per-message reference path.
+"""Batches of mail against the same messages one at a time (operant.mail.services).
 
+Both go through the one routing decision; a batch reads its lookups once and writes in bulk.
 The main test feeds the same varied message set through ``mail_ingest`` one by one and through
 ``mail_ingest_many`` into two fresh states of the database and compares everything a person or
 a later job could see. The targeted tests pin the cases where a batch is easiest to get wrong:
@@ -31,12 +32,13 @@ from operant.desk.models import (
     TicketEvent,
 )
 from operant.desk.services import ticket_clock_pause
-from operant.mail import batch as batch_module
-from operant.mail.batch import inbound_process_batch
+from operant.desk import writes as writes_module
 from operant.mail.intake import inbound_receive_many, mail_ingest_many
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parsepool import ParsePool
-from operant.mail.services import ACK_LIMIT_PER_HOUR, Outcome, inbound_receive, mail_ingest
+from operant.mail.receive import Outcome, inbound_receive
+from operant.mail.routing import ACK_LIMIT_PER_HOUR
+from operant.mail.services import inbound_process_batch, mail_ingest
 from operant.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -365,7 +367,7 @@ def test_a_reply_to_a_clock_paused_on_the_client_restarts_it(client_a) -> None:
 
 def test_a_failing_batch_is_rolled_back_and_processed_row_by_row(client_a, monkeypatch) -> None:
     calls = {"n": 0}
-    real = batch_module.acknowledgement_content
+    real = writes_module.acknowledgement_content
 
     def fail_once(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
@@ -373,10 +375,11 @@ def test_a_failing_batch_is_rolled_back_and_processed_row_by_row(client_a, monke
             raise RuntimeError("boom")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch_module, "acknowledgement_content", fail_once)
+    monkeypatch.setattr(writes_module, "acknowledgement_content", fail_once)
     raws = [mail(message_id=f"f{i}@acme-dental.example", subject=f"Q {i}") for i in range(3)]
     outcomes = mail_ingest_many(raws=raws, channel="file", now=NOW)
-    assert calls["n"] == 1  # the fallback is the per-row path, which does not use the batch
+    # The batch failed at its first acknowledgement and kept nothing; then each row alone.
+    assert calls["n"] == 1 + 3
     assert [o.state for o in outcomes] == [InboundState.PROCESSED] * 3
     assert Ticket.objects.count() == 3
     assert Message.objects.filter(kind=MessageKind.INBOUND).count() == 3

@@ -4,7 +4,6 @@ batches, IDLE, reconnects and configuration errors."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from operant.mail.channels.imap import ImapConfigError, ImapPoller, imap_config
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parsepool import ParsePool
 from tests.dovecot import SUPPORT, DovecotServer, make_mail
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,9 +104,8 @@ def test_a_message_whose_processing_fails_stays_until_a_retry_settles_it(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in routing")
 
-    # Both paths: the batch fails, then so does each row on its own.
-    monkeypatch.setattr("operant.mail.batch._process_claimed", broken)
-    monkeypatch.setattr("operant.mail.routing.route_and_apply", broken)
+    # The batch fails, then so does each row on its own.
+    monkeypatch.setattr("operant.mail.services._process_claimed", broken)
     result = poll_once()
     assert (result.stored, result.acknowledged, result.left) == (1, 0, 1)
     row = InboundMessage.objects.get()
@@ -214,9 +213,12 @@ def test_a_server_side_disconnect_during_idle_ends_the_wait(imap_settings: Dovec
 
     waiter = threading.Thread(target=wait)
     waiter.start()
-    # Kick only once the session sits in IDLE (a readiness wait, bounded by the 60 s wait).
-    while waiter.is_alive() and not imap_settings.idling(SUPPORT):
-        time.sleep(0.02)
+    # Kick only once the session sits in IDLE (or the wait is over, whatever ended it).
+    wait_until(
+        lambda: not waiter.is_alive() or imap_settings.idling(SUPPORT),
+        timeout=60,
+        what="the session to enter IDLE",
+    )
     imap_settings.kick(SUPPORT)
     waiter.join()
     # Either the wait saw the server's BYE, or leaving IDLE failed: no 60 s wait, no spin.

@@ -11,13 +11,9 @@ import pytest
 
 from operant.desk.models import Message, Ticket, TicketState
 from operant.mail.models import InboundMessage, InboundState
-from operant.mail.services import (
-    ACK_LIMIT_PER_HOUR,
-    inbound_process,
-    inbound_process_due,
-    inbound_receive,
-    mail_ingest,
-)
+from operant.mail.receive import inbound_receive
+from operant.mail.routing import ACK_LIMIT_PER_HOUR
+from operant.mail.services import inbound_process, inbound_process_due, mail_ingest
 from operant.notify.models import Notification
 
 pytestmark = pytest.mark.django_db

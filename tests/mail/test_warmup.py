@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template.loader import get_template
 
-from operant.desk.services import ACK_TEMPLATE
+from operant.desk.emails import ACK_TEMPLATE
 from operant.mail.warmup import pipeline_warm_up
 from operant.policy.loader import current_policy
 from operant.policy.models import PolicyVersion

@@ -198,3 +198,12 @@ def _columns(model: type[models.Model], fields: Sequence[str]) -> list[models.Fi
         if not getattr(column, "concrete", False) or column.primary_key:
             raise ValueError(f"bulk_set writes concrete, non-key fields only, not {column.name}")
     return columns  # type: ignore[return-value]
+
+
+# IN lists are cut to this many values: under every backend's parameter limit.
+IN_CHUNK = 900
+
+
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> list[Sequence[Any]]:
+    """``values`` in slices of at most ``size``, for IN lists."""
+    return [values[start : start + size] for start in range(0, len(values), size)]

@@ -73,3 +73,44 @@ def next_clock_due(ticket: Ticket, *, policy: Policy) -> datetime | None:
         return ticket.target_at
     # Breached: one more look when the outer limit passes too.
     return ticket.limit_at if ticket.limit_passed_at is None else None
+
+
+def clock_apply_deadlines(ticket: Ticket, *, policy: Policy) -> None:
+    """Recompute target and limit from the policy and settle the clock's state (in memory)."""
+    ticket.target_at, ticket.limit_at = deadlines_for(
+        policy=policy,
+        request_class=ticket.request_class,
+        received_at=ticket.received_at,
+        paused=timedelta(seconds=ticket.paused_seconds),
+    )
+    if ticket.first_response_at is not None:
+        met = ticket.first_response_at <= ticket.target_at
+        ticket.clock_state = ClockState.MET if met else ClockState.BREACHED
+    elif ticket.clock_state != ClockState.PAUSED:
+        ticket.clock_state = ClockState.RUNNING
+        ticket.breached_at = ticket.limit_passed_at = None
+        if ticket.warned_at and ticket.warned_at < warning_time(
+            policy=policy, target_at=ticket.target_at
+        ):
+            ticket.warned_at = None  # a later target deserves its own warning
+    ticket.clock_due_at = next_clock_due(ticket, policy=policy)
+
+
+def clock_end_pause(ticket: Ticket, *, now: datetime, policy: Policy) -> None:
+    """End the clock's pause at ``now`` (in memory): its business time joins the paused total.
+    The caller closes the open ``ClockPause`` row in the same write."""
+    assert ticket.paused_at is not None
+    paused = max(policy.business_calendar.elapsed(ticket.paused_at, now), timedelta(0))
+    ticket.paused_seconds += int(paused.total_seconds())
+    ticket.clock_state = ClockState.RUNNING
+    ticket.paused_at = None
+    ticket.pause_reason = ""
+
+
+def clock_waits_on_client(ticket: Ticket) -> bool:
+    """A clock paused until the client writes: their next message starts it again."""
+    return ticket.clock_state == ClockState.PAUSED and ticket.pause_reason == WAITING_ON_CLIENT
+
+
+# The pause reason a client's next message ends.
+WAITING_ON_CLIENT = "waiting_on_client"

@@ -64,7 +64,8 @@ def demo_message(index: int, sender: str, subject: str, body: str, at: datetime)
 def desk_demo_seed(*, now: datetime) -> int:
     """Feed the demo requests through the pipeline; returns how many were new."""
     from operant.mail.models import InboundChannel
-    from operant.mail.services import inbound_process, inbound_receive
+    from operant.mail.receive import inbound_receive
+    from operant.mail.services import inbound_process
 
     created = 0
     for index, (sender, subject, body, hours_ago) in enumerate(REQUESTS, start=1):

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
+from operant.core.bulk import chunks
 from operant.core.errors import UserError
-from operant.core.timefmt import human_datetime, iso_or_none
+from operant.core.timefmt import iso_or_none
 from operant.desk.classify import (
     CLASS_CLAUSE,
     Classification,
     ClientContext,
-    IntegrationInfo,
     classify_request,
 )
-from operant.desk.clock import deadlines_for, next_clock_due
+from operant.desk.clock import clock_apply_deadlines, clock_end_pause, next_clock_due
+from operant.desk.context import client_context
+from operant.desk.emails import reply_subject, threading_headers
 from operant.desk.models import (
-    ACK_KIND,
     ClockPause,
     ClockState,
     Message,
@@ -32,7 +32,7 @@ from operant.desk.models import (
     TicketEvent,
     TicketState,
 )
-from operant.mail.loops import LOOP_HEADER
+from operant.desk.writes import TicketWrites
 from operant.notify.services import new_message_id, notification_queue
 from operant.policy.loader import current_policy
 from operant.policy.services import policy_version_record
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from operant.accounts.models import Client, Contact, User
     from operant.policy.models import PolicyVersion
     from operant.policy.schema import Policy
-
-# The acknowledgement a new request from a known client gets (operant.mail.warmup preloads it).
-ACK_TEMPLATE = "desk/email/acknowledgement.txt"
 
 
 class TicketError(UserError):
@@ -61,36 +58,6 @@ def policy_in_force() -> PolicyInForce:
     return PolicyInForce(policy=policy, version=policy_version_record(policy=policy))
 
 
-def client_context(client: Client | None, policy: Policy) -> ClientContext | None:
-    """What the classifier needs to know of the client: its package and the catalog."""
-    if client is None:
-        return None
-    from operant.accounts.models import Integration, ServicePackage
-
-    def info(integration: Integration) -> IntegrationInfo:
-        return IntegrationInfo(
-            key=integration.key, name=integration.name, vendor_key=integration.vendor_key
-        )
-
-    # One query: the whole catalog, each integration marked whether the package includes it.
-    catalog = list(
-        Integration.objects.annotate(
-            included=Exists(
-                ServicePackage.integrations.through.objects.filter(
-                    servicepackage_id=client.package_id, integration_id=OuterRef("pk")
-                )
-            )
-        )
-    )
-    return ClientContext(
-        included=tuple(info(i) for i in catalog if i.included),
-        catalog=tuple(info(i) for i in catalog),
-        out_of_scope_keys=tuple(category.key for category in policy.out_of_scope),
-        minor_request_limit_minutes=policy.allowance.minor_request_limit_minutes,
-        package_name=client.package.name,
-    )
-
-
 def _event(
     ticket: Ticket,
     kind: str,
@@ -103,27 +70,6 @@ def _event(
     TicketEvent.objects.create(
         ticket=ticket, kind=kind, at=now, actor=actor, data=data or {}, policy_version=version
     )
-
-
-def _apply_deadlines(ticket: Ticket, *, in_force: PolicyInForce, now: datetime) -> None:
-    """Recompute target and limit from the policy and settle the clock's state at ``now``."""
-    ticket.target_at, ticket.limit_at = deadlines_for(
-        policy=in_force.policy,
-        request_class=ticket.request_class,
-        received_at=ticket.received_at,
-        paused=timedelta(seconds=ticket.paused_seconds),
-    )
-    if ticket.first_response_at is not None:
-        met = ticket.first_response_at <= ticket.target_at
-        ticket.clock_state = ClockState.MET if met else ClockState.BREACHED
-    elif ticket.clock_state != ClockState.PAUSED:
-        ticket.clock_state = ClockState.RUNNING
-        ticket.breached_at = ticket.limit_passed_at = None
-        if ticket.warned_at and ticket.warned_at < ticket.target_at - timedelta(
-            hours=in_force.policy.response.warning_lead_hours
-        ):
-            ticket.warned_at = None  # a later target deserves its own warning
-    ticket.clock_due_at = next_clock_due(ticket, policy=in_force.policy)
 
 
 def ticket_build(
@@ -156,26 +102,8 @@ def ticket_build(
         last_message_at=received_at,
         received_at=received_at,
     )
-    _apply_deadlines(ticket, in_force=in_force, now=now)
+    clock_apply_deadlines(ticket, policy=in_force.policy)
     return ticket, verdict
-
-
-def ticket_open_events(
-    ticket: Ticket, verdict: Classification, *, in_force: PolicyInForce, now: datetime
-) -> list[TicketEvent]:
-    """The events a newly saved ticket starts its history with (unsaved)."""
-    return [
-        TicketEvent(
-            ticket=ticket, kind="created", at=now, data={"requester": ticket.requester_email}
-        ),
-        TicketEvent(
-            ticket=ticket,
-            kind="classified",
-            at=now,
-            data=_verdict_data(verdict),
-            policy_version=in_force.version,
-        ),
-    ]
 
 
 def ticket_open(
@@ -201,18 +129,10 @@ def ticket_open(
         in_force=in_force,
         context=client_context(client, in_force.policy),
     )
-    ticket.save()
-    TicketEvent.objects.bulk_create(ticket_open_events(ticket, verdict, in_force=in_force, now=now))
+    writes = TicketWrites(now=now, in_force=in_force)
+    writes.open(ticket, verdict)
+    writes.flush()
     return ticket
-
-
-def _verdict_data(verdict: Classification) -> dict[str, Any]:
-    return {
-        "class": verdict.request_class,
-        "scope_category": verdict.scope_category,
-        "clause": verdict.clause,
-        "reasons": list(verdict.reasons),
-    }
 
 
 def ticket_reclassify(
@@ -250,7 +170,7 @@ def ticket_reclassify(
         ]
         ticket.policy_version = in_force.version
         ticket.updated_at = now
-        _apply_deadlines(ticket, in_force=in_force, now=now)
+        clock_apply_deadlines(ticket, policy=in_force.policy)
         ticket.save()
         _event(
             ticket,
@@ -267,100 +187,16 @@ def ticket_reclassify(
     return ticket
 
 
-def threading_headers(ticket: Ticket, *, known_ids: list[str] | None = None) -> dict[str, str]:
-    """In-Reply-To and References pointing at the client's latest message, plus our loop mark.
-    ``known_ids`` saves the query when the caller already knows the thread (a new ticket)."""
-    headers = {LOOP_HEADER: "1"}
-    ids = known_ids
-    if ids is None:
-        ids = list(
-            ticket.messages.exclude(message_id=None)
-            .order_by("created_at")
-            .values_list("message_id", flat=True)
-        )
-    if ids:
-        headers["In-Reply-To"] = f"<{ids[-1]}>"
-        headers["References"] = " ".join(f"<{i}>" for i in ids[-20:])
-    return headers
-
-
-def reply_subject(ticket: Ticket) -> str:
-    subject = ticket.subject
-    if not subject.lower().startswith("re:"):
-        subject = f"Re: {subject}"
-    return f"{subject} [{ticket.ref}]"
-
-
-def acknowledgement_content(
-    ticket: Ticket,
-    policy: Policy,
-    request_message_id: str | None,
-    *,
-    now: datetime,
-    allowance: Any = None,
-) -> tuple[str, str, dict[str, str]]:
-    """Subject, body and threading headers of a ticket's acknowledgement (the ticket has a
-    client). Shared by ``ticket_acknowledge`` and the batch mail path, so both say the same.
-    ``allowance``: the client's balance for the month when the caller already has it."""
-    assert ticket.client is not None
-    context = {
-        "ticket": ticket,
-        "policy": policy,
-        "class_label": RequestClass(ticket.request_class).label,
-        "target_local": human_datetime(ticket.target_at, ticket.client.zone)
-        if ticket.target_at
-        else None,
-        "support_email": policy.contact.support_email,
-    }
-    if ticket.request_class == RequestClass.ADJUSTMENT:
-        # Clause 01: a client asking for a minor adjustment learns what this month has left.
-        from operant.allowance.services import allowance_balance, month_of
-
-        if allowance is None:
-            allowance = allowance_balance(
-                client=ticket.client, month=month_of(client=ticket.client, when=now)
-            )
-        context["allowance"] = allowance
-    return (
-        reply_subject(ticket),
-        render_to_string(ACK_TEMPLATE, context),
-        threading_headers(ticket, known_ids=[request_message_id] if request_message_id else None),
-    )
-
-
 def ticket_acknowledge(
     *, ticket: Ticket, now: datetime, request_message_id: str | None = None
 ) -> Message | None:
     """Tell the client we have their request: reference, class and target in their timezone.
+    Once per ticket; an unknown sender learns nothing from us (both: None).
     ``request_message_id``: the request's Message-ID when the caller has it (saves a query)."""
-    if ticket.client is None:
-        return None  # an unknown sender learns nothing from us
-    policy = current_policy()
-    message_id = new_message_id()
-    subject, body, headers = acknowledgement_content(ticket, policy, request_message_id, now=now)
-    notification = notification_queue(
-        kind=ACK_KIND,
-        to=[ticket.requester_email],
-        subject=subject,
-        body_text=body,
-        headers=headers,
-        message_id=message_id,
-        dedupe_key=f"ack:{ticket.pk}",
-        now=now,
-    )
-    if notification is None:
-        return None
-    return Message.objects.create(
-        ticket=ticket,
-        kind=MessageKind.ACKNOWLEDGEMENT,
-        message_id=message_id,
-        from_address=settings.DEFAULT_FROM_EMAIL,
-        to=[ticket.requester_email],
-        subject=notification.subject,
-        text=notification.body_text,
-        notification=notification,
-        created_at=now,
-    )
+    writes = TicketWrites(now=now, in_force=policy_in_force())
+    writes.acknowledge(ticket, request_message_id=request_message_id)
+    writes.flush()
+    return writes.acknowledgements.get(ticket.pk)
 
 
 def ticket_reply(*, ticket: Ticket, author: User, text: str, now: datetime) -> Message:
@@ -483,14 +319,9 @@ def ticket_clock_pause(*, ticket: Ticket, reason: str, actor: User | None, now: 
 
 
 def _close_pause(ticket: Ticket, *, now: datetime, policy: Policy) -> None:
-    """Record the pause's end and add its business time to the clock's paused total."""
-    assert ticket.paused_at is not None
-    paused = max(policy.business_calendar.elapsed(ticket.paused_at, now), timedelta(0))
-    ticket.paused_seconds += int(paused.total_seconds())
+    """End the clock's pause and close its recorded interval."""
+    clock_end_pause(ticket, now=now, policy=policy)
     ClockPause.objects.filter(ticket=ticket, ended_at=None).update(ended_at=now)
-    ticket.clock_state = ClockState.RUNNING
-    ticket.paused_at = None
-    ticket.pause_reason = ""
 
 
 def ticket_clock_resume(*, ticket: Ticket, actor: User | None, now: datetime) -> Ticket:
@@ -500,7 +331,7 @@ def ticket_clock_resume(*, ticket: Ticket, actor: User | None, now: datetime) ->
         if ticket.clock_state != ClockState.PAUSED:
             raise TicketError("the clock is not paused")
         _close_pause(ticket, now=now, policy=in_force.policy)
-        _apply_deadlines(ticket, in_force=in_force, now=now)
+        clock_apply_deadlines(ticket, policy=in_force.policy)
         ticket.updated_at = now
         ticket.save()
         _event(
@@ -516,19 +347,12 @@ def ticket_clock_resume(*, ticket: Ticket, actor: User | None, now: datetime) ->
     return ticket
 
 
-def ticket_client_replied(*, ticket: Ticket, now: datetime) -> Ticket:
-    """The client wrote again: the ticket is open for us once more; a clock that waited on the
-    client runs again."""
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        before = ticket.state
-        ticket.state = TicketState.OPEN
-        ticket.last_message_at = now
-        ticket.updated_at = now
-        if ticket.clock_state == ClockState.PAUSED and ticket.pause_reason == "waiting_on_client":
-            in_force = policy_in_force()
-            _close_pause(ticket, now=now, policy=in_force.policy)
-            _apply_deadlines(ticket, in_force=in_force, now=now)
-        ticket.save()
-        _event(ticket, "client_replied", now=now, data={"from_state": before})
-    return ticket
+def tickets_for_routing(pks: list[int]) -> dict[int, Ticket]:
+    """The tickets a batch of mail may change, by key, locked until its transaction ends (as
+    every ticket workflow locks what it changes). Locked in key order, so two batches never
+    wait on each other in a circle."""
+    tickets: dict[int, Ticket] = {}
+    for chunk in chunks(sorted(pks)):
+        locked = Ticket.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        tickets.update((t.pk, t) for t in locked)
+    return tickets

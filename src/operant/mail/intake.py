@@ -3,7 +3,7 @@
 ``inbound_receive_many`` is ``inbound_receive`` for a list (one SELECT, one INSERT, committed
 before anything else can fail). ``ingest_batches`` is what a channel with many messages at
 hand runs (``operant imap`` per fetched batch, ``operant mail ingest``, the benchmark): each
-batch is received, then processed by ``operant.mail.batch.inbound_process_batch``; with a
+batch is received, then processed by ``operant.mail.services.inbound_process_batch``; with a
 ``ParsePool`` the next batches are parsed in worker processes meanwhile.
 """
 
@@ -16,17 +16,17 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from operant.core.bulk import bulk_insert
-from operant.mail.batch import chunks, inbound_process_batch
+from operant.core.bulk import bulk_insert, chunks
 from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parse import ParsedMessage, parse_message
 from operant.mail.parsepool import ParsePool
-from operant.mail.services import (
+from operant.mail.receive import (
     Outcome,
     dedupe_key_for,
     inbound_receive,
     inbound_row_for,
 )
+from operant.mail.services import inbound_process_batch
 
 log = logging.getLogger(__name__)
 

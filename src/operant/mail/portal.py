@@ -16,7 +16,8 @@ from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
 from operant.mail.models import InboundChannel
-from operant.mail.services import Outcome, inbound_process, inbound_receive
+from operant.mail.receive import Outcome, inbound_receive
+from operant.mail.services import inbound_process
 
 if TYPE_CHECKING:
     from operant.accounts.models import Contact

@@ -1,15 +1,62 @@
-"""Route one stored inbound message to its ticket and apply it (called inside a transaction)."""
+"""Route stored inbound mail to tickets: the one decision tree of the pipeline.
+
+Every message is routed here, whether it came alone (SMTP, the webhook, the portal: a batch of
+one) or in a batch of a hundred (IMAP, ``operant mail ingest``). ``RoutingIndex`` reads what the
+decisions need with one query per kind for the whole batch (senders, threads, known Message-IDs,
+tickets awaiting a quote reply, recent acknowledgements, the package contexts), and then keeps
+up with the batch's own changes, so each message is routed as if every earlier one were
+already stored. The changes go to the desk's ``TicketWrites`` and reach the database in a few
+bulk statements.
+
+The decision for one message (``Router.route``):
+
+1. Unreadable: the raw message stays, flagged, and the row fails.
+2. Our own loop header: ignored.
+3. A bounce of a message we sent: its ticket is flagged for an agent; other bounces ignored.
+4. The sender is matched to a contact, else to a client by domain, else unknown.
+5. The thread: a ticket reference in the subject ([OPR-12]), then In-Reply-To and References
+   (newest first) against stored and sent Message-IDs; never across clients.
+6. An auto-reply is kept on its thread (if any) and never acknowledged.
+7. A reply is stored on its ticket, which opens again; a clock waiting on the client runs
+   again; a reply to a ticket with a sent quote may accept it (``quote_reply_hook``).
+8. A Message-ID already stored is a duplicate and changes nothing.
+9. Otherwise a new ticket, classified and clocked; a known client's is acknowledged, at most
+   ``ACK_LIMIT_PER_HOUR`` times an hour per sender.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
-
-from operant.desk.models import ACK_KIND, Attachment, Message, MessageKind, Ticket, TicketEvent
+from operant.accounts.models import Client, ClientDomain, Contact
+from operant.accounts.services import sender_parts
+from operant.core.bulk import chunks
+from operant.desk.classify import ClientContext
+from operant.desk.context import client_contexts
+from operant.desk.models import ACK_KIND, REF_PREFIX, Attachment, Message, MessageKind, Ticket
+from operant.desk.services import ticket_build, tickets_for_routing
+from operant.desk.writes import TicketWrites
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parse import ParsedMessage
-from operant.mail.services import ACK_LIMIT_PER_HOUR, REF_IN_SUBJECT, Outcome
+from operant.mail.receive import Outcome, dedupe_key_for
+from operant.notify.services import notifications_sent_to
+from operant.quotes.replies import quote_reply_hook, tickets_awaiting_quote_reply
+
+if TYPE_CHECKING:
+    from operant.policy.schema import Policy
+
+# At most this many acknowledgements per sender per hour: two auto-responders that slip past
+# the header checks still cannot ping-pong for long.
+ACK_LIMIT_PER_HOUR = 5
+REF_IN_SUBJECT = re.compile(rf"\[{re.escape(REF_PREFIX)}-(\d+)\]", re.IGNORECASE)
+# Ticket primary keys are 64-bit; a larger [OPR-n] names no ticket.
+_MAX_PK = 2**63 - 1
+# Stands for the ticket reference in an outcome detail until the ticket has its key.
+_REF = "\x00ref\x00"
 
 
 def new_text(parsed: ParsedMessage) -> str:
@@ -26,178 +73,285 @@ def same_party(ticket: Ticket, client_id: int | None, sender: str) -> bool:
     return ticket.client_id is None and ticket.requester_email.lower() == sender.lower()
 
 
-def find_thread(parsed: ParsedMessage, *, client_id: int | None, sender: str) -> Ticket | None:
-    """1. A ticket reference in the subject ([OPR-1234]). 2. In-Reply-To / References against
-    the Message-IDs we stored or sent. Either way only within the sender's own client."""
-    match = REF_IN_SUBJECT.search(parsed.subject or "")
-    if match:
-        ticket = Ticket.objects.filter(pk=int(match.group(1))).first()
-        if ticket is not None and same_party(ticket, client_id, sender):
-            return ticket
-    ids = thread_ids(parsed)
-    if ids:
-        for message in Message.objects.filter(message_id__in=ids).select_related("ticket"):
-            if same_party(message.ticket, client_id, sender):
-                return message.ticket
-    return None
-
-
 def thread_ids(parsed: ParsedMessage) -> list[str]:
     """The Message-IDs a reply names (In-Reply-To, then References newest first), at most 50."""
     return [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
 
 
-def inbound_message_for(
-    ticket: Ticket,
-    inbound: InboundMessage,
-    parsed: ParsedMessage,
-    *,
-    message_id: str,
-    now: datetime,
-) -> Message:
-    """The (unsaved) ticket message that records this mail, with its fields cut to size."""
-    return Message(
-        ticket=ticket,
-        kind=MessageKind.INBOUND,
-        message_id=message_id,
-        from_address=parsed.from_.address if parsed.from_ else "",
-        from_name=(parsed.from_.name if parsed.from_ else "")[:255],
-        to=[a.address for a in parsed.to][:50],
-        subject=parsed.subject[:998],
-        text=parsed.text,
-        html=parsed.html or "",
-        quoted_text_start=parsed.quoted_text_start,
-        inbound=inbound,
-        created_at=now,
-    )
-
-
-def attachments_for(message: Message, parsed: ParsedMessage) -> list[Attachment]:
-    """The (unsaved) attachment rows of a stored message."""
-    return [
-        Attachment(
-            message=message,
-            filename=(a.filename or "attachment")[:255],
-            content_type=a.content_type[:255],
-            size=a.size,
-            content=a.content,
-        )
-        for a in parsed.attachments
-    ]
-
-
-def _store_message(
-    ticket: Ticket,
-    inbound: InboundMessage,
-    parsed: ParsedMessage,
-    *,
-    message_id: str,
-    now: datetime,
-) -> Message | None:
-    """The ticket message for this mail, or None when it is already stored (a duplicate)."""
-    message = inbound_message_for(ticket, inbound, parsed, message_id=message_id, now=now)
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
+def subject_ref(parsed: ParsedMessage) -> int | None:
+    """The ticket key a subject names ([OPR-12]), if any and if it can be a key."""
+    match = REF_IN_SUBJECT.search(parsed.subject or "")
+    if match is None:
         return None
-    Attachment.objects.bulk_create(attachments_for(message, parsed))
-    return message
+    pk = int(match.group(1))
+    return pk if pk <= _MAX_PK else None
 
 
-def _ack_allowed(address: str, now: datetime) -> bool:
-    from operant.notify.models import Notification
-
-    recent = Notification.objects.filter(
-        kind=ACK_KIND, to=[address], created_at__gte=now - timedelta(hours=1)
-    ).count()
-    return recent < ACK_LIMIT_PER_HOUR
+def sender_of(parsed: ParsedMessage) -> str:
+    return parsed.from_.address.lower() if parsed.from_ else ""
 
 
-def _bounce(
-    parsed: ParsedMessage, inbound: InboundMessage, now: datetime
-) -> tuple[Outcome, Ticket | None]:
-    message = None
-    if parsed.bounced_message_id:
-        message = Message.objects.filter(message_id=parsed.bounced_message_id).first()
-    if message is None:
-        return Outcome(InboundState.IGNORED, None, "bounce for a message we do not know"), None
-    ticket = message.ticket
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind="bounce",
-        at=now,
-        data={"message": message.pk, "inbound": inbound.pk, "subject": parsed.subject},
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(
-        flagged=True, flag_reason="our email to the client bounced", updated_at=now
-    )
-    return Outcome(InboundState.IGNORED, ticket.ref, f"bounce of a message on {ticket.ref}"), ticket
+@dataclass
+class Routed:
+    """One message's outcome; ``detail`` may hold the ticket reference placeholder until the
+    ticket opened for it has its key."""
+
+    state: str
+    ticket: Ticket | None
+    detail: str
+
+    def outcome(self) -> Outcome:
+        ref = self.ticket.ref if self.ticket is not None else None
+        return Outcome(self.state, ref, self.detail.replace(_REF, ref or ""))
 
 
-def route_and_apply(*, inbound: InboundMessage, now: datetime) -> tuple[Outcome, Ticket | None]:
-    from operant.accounts.services import sender_resolve
-    from operant.desk.services import ticket_acknowledge, ticket_client_replied, ticket_open
-    from operant.mail.services import dedupe_key_for, parsed_message_of
-    from operant.quotes.replies import quote_reply_hook
+class RoutingIndex:
+    """What routing a batch needs to know, read once up front and kept up to date as the
+    batch opens tickets and stores messages."""
 
-    raw = bytes(inbound.raw)
-    parsed = parsed_message_of(inbound)
-    if parsed.fatal:
-        InboundMessage.objects.filter(pk=inbound.pk).update(flagged=True)
-        return Outcome(InboundState.FAILED, None, "unreadable: " + "; ".join(parsed.problems)), None
-    if parsed.problems and not inbound.flagged:
-        InboundMessage.objects.filter(pk=inbound.pk).update(flagged=True)
-    if parsed.loop_header:
-        return Outcome(InboundState.IGNORED, None, "our own message came back (loop header)"), None
-    if parsed.bounce:
-        return _bounce(parsed, inbound, now)
-    sender = parsed.from_.address.lower() if parsed.from_ else ""
-    match = sender_resolve(address=sender) if sender else None
-    client = match.client if match else None
-    contact = match.contact if match else None
-    ticket = find_thread(parsed, client_id=client.pk if client else None, sender=sender)
-    message_id = dedupe_key_for(raw, parsed)
-    if parsed.auto_reply:
+    def __init__(
+        self,
+        *,
+        now: datetime,
+        policy: Policy,
+        work: list[tuple[InboundMessage, ParsedMessage]],
+    ) -> None:
+        self.now = now
+        self.policy = policy
+        # Each row's Message-ID as it is stored (without a header, a hash of the raw bytes).
+        self.message_ids = {row.pk: dedupe_key_for(bytes(row.raw), parsed) for row, parsed in work}
+        # One object per ticket, so a change made for one message is seen by the next.
+        self.tickets: dict[int, Ticket] = {}
+        # Message-ID -> ticket: stored before the batch or in it.
+        self.known: dict[str, Ticket] = {}
+        # Message-ID -> message key, for the messages stored before the batch.
+        self.message_pks: dict[str, int] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.domains: dict[str, Client] = {}
+        self.contexts: dict[int, ClientContext] = {}
+        self.recent_acks: Counter[str] = Counter()
+        self.awaiting_quote_reply: set[int] = set()
+        self._load(work)
+
+    def _load(self, work: list[tuple[InboundMessage, ParsedMessage]]) -> None:
+        """1. Senders: contacts and domains, then each of their clients once. 2. Threads: the
+        Message-IDs named or stored, and the tickets they and subject references point at,
+        each once and locked for this transaction. 3. What replies and acknowledgements need."""
+        senders = {sender_of(parsed) for _, parsed in work} - {""}
+        self._load_senders(senders)
+        ids: set[str] = set(self.message_ids.values())
+        refs: set[int] = set()
+        for _, parsed in work:
+            ids.update(thread_ids(parsed))
+            if parsed.bounced_message_id:
+                ids.add(parsed.bounced_message_id)
+            ref = subject_ref(parsed)
+            if ref is not None:
+                refs.add(ref)
+        ticket_of: dict[str, int] = {}
+        for chunk in chunks(sorted(ids)):
+            for message_id, ticket_id, pk in Message.objects.filter(
+                message_id__in=chunk
+            ).values_list("message_id", "ticket_id", "pk"):
+                ticket_of[message_id] = ticket_id
+                self.message_pks[message_id] = pk
+        self.tickets = tickets_for_routing(sorted(refs | set(ticket_of.values())))
+        for message_id, ticket_id in ticket_of.items():
+            self.known[message_id] = self.tickets[ticket_id]
+        self.awaiting_quote_reply = tickets_awaiting_quote_reply(list(self.tickets))
+        if senders:
+            self.recent_acks = notifications_sent_to(
+                kind=ACK_KIND, recipients=senders, since=self.now - timedelta(hours=1)
+            )
+
+    def _load_senders(self, senders: set[str]) -> None:
+        parts = [p for p in (sender_parts(s) for s in senders) if p]
+        addresses = sorted({address for address, _ in parts})
+        domains = sorted({domain for _, domain in parts})
+        # Ordered so that a (theoretical) tie between two rows always resolves the same way.
+        for chunk in chunks(addresses):
+            for contact in Contact.objects.filter(email__in=chunk).order_by("name", "email"):
+                self.contacts.setdefault(contact.email, contact)
+        client_of_domain: dict[str, int] = {}
+        for chunk in chunks(domains):
+            for domain, client_id in (
+                ClientDomain.objects.filter(domain__in=chunk)
+                .order_by("domain")
+                .values_list("domain", "client_id")
+            ):
+                client_of_domain.setdefault(domain, client_id)
+        wanted = {c.client_id for c in self.contacts.values()} | set(client_of_domain.values())
+        clients: dict[int, Client] = {}
+        for chunk in chunks(sorted(wanted)):
+            clients.update(
+                (c.pk, c) for c in Client.objects.select_related("package").filter(pk__in=chunk)
+            )
+        for contact in self.contacts.values():
+            contact.client = clients[contact.client_id]
+        self.domains = {domain: clients[pk] for domain, pk in client_of_domain.items()}
+        self.contexts = client_contexts(clients.values(), self.policy)
+
+    def resolve(self, sender: str) -> tuple[Client | None, Contact | None]:
+        """The sender's client and contact: a contact's address, else the client's domain."""
+        parts = sender_parts(sender) if sender else None
+        if parts is None:
+            return None, None
+        contact = self.contacts.get(parts[0])
+        if contact is not None:
+            return contact.client, contact
+        return self.domains.get(parts[1]), None
+
+    def ticket(self, pk: int, writes: TicketWrites) -> Ticket | None:
+        """The ticket with key ``pk``: stored before the batch, or opened in it (whose key
+        exists only once inserted: so the tickets opened so far are inserted first)."""
+        ticket = self.tickets.get(pk)
+        if ticket is None:
+            for inserted in writes.insert_tickets():
+                self.tickets[inserted.pk] = inserted
+            ticket = self.tickets.get(pk)
+        return ticket
+
+    def thread(
+        self, parsed: ParsedMessage, *, client_id: int | None, sender: str, writes: TicketWrites
+    ) -> Ticket | None:
+        """The sender's own ticket the message belongs to: by subject reference, then by the
+        first of its In-Reply-To and References (newest first) that we know."""
+        ref = subject_ref(parsed)
+        if ref is not None:
+            ticket = self.ticket(ref, writes)
+            if ticket is not None and same_party(ticket, client_id, sender):
+                return ticket
+        for message_id in thread_ids(parsed):
+            ticket = self.known.get(message_id)
+            if ticket is not None and same_party(ticket, client_id, sender):
+                return ticket
+        return None
+
+
+class Router:
+    """Routes the messages of one batch, in order, into one ``TicketWrites``."""
+
+    def __init__(self, *, index: RoutingIndex, writes: TicketWrites) -> None:
+        self.index = index
+        self.writes = writes
+        self.now = index.now
+
+    def route(self, row: InboundMessage, parsed: ParsedMessage) -> Routed:
+        """The decision tree of the module docstring, steps 1 to 9."""
+        if parsed.fatal:
+            return Routed(InboundState.FAILED, None, "unreadable: " + "; ".join(parsed.problems))
+        if parsed.loop_header:
+            return Routed(InboundState.IGNORED, None, "our own message came back (loop header)")
+        if parsed.bounce:
+            return self._bounce(row, parsed)
+        sender = sender_of(parsed)
+        client, contact = self.index.resolve(sender)
+        client_id = client.pk if client else None
+        ticket = self.index.thread(parsed, client_id=client_id, sender=sender, writes=self.writes)
+        message_id = self.index.message_ids[row.pk]
+        if parsed.auto_reply:
+            if ticket is not None:
+                self._store(ticket, row, parsed, message_id)
+            detail = f"auto-reply ({parsed.auto_reply_reason or 'headers'}): no acknowledgement"
+            return Routed(InboundState.IGNORED, ticket, detail)
         if ticket is not None:
-            _store_message(ticket, inbound, parsed, message_id=message_id, now=now)
-        detail = f"auto-reply ({parsed.auto_reply_reason or 'headers'}): no acknowledgement"
-        return Outcome(InboundState.IGNORED, ticket.ref if ticket else None, detail), ticket
-    if ticket is not None:
-        if _store_message(ticket, inbound, parsed, message_id=message_id, now=now) is None:
-            return Outcome(
-                InboundState.IGNORED, ticket.ref, "duplicate of a stored message"
-            ), ticket
-        ticket_client_replied(ticket=ticket, now=now)
-        quote_reply_hook(ticket=ticket, text=new_text(parsed), now=now)  # guarded; never raises
-        return Outcome(
-            InboundState.PROCESSED, ticket.ref, f"reply threaded to {ticket.ref}"
-        ), ticket
-    stored = Message.objects.select_related("ticket").filter(message_id=message_id).first()
-    if stored is not None:
-        existing = stored.ticket
-        return Outcome(
-            InboundState.IGNORED, existing.ref, "duplicate of a stored message"
-        ), existing
-    ticket = ticket_open(
-        client=client,
-        contact=contact,
-        requester_email=sender or "unknown@invalid",
-        subject=parsed.subject,
-        text=new_text(parsed),
-        received_at=now,
-        now=now,
-    )
-    _store_message(ticket, inbound, parsed, message_id=message_id, now=now)
-    if client is None:
-        return Outcome(
-            InboundState.PROCESSED,
-            ticket.ref,
-            "new ticket from an unknown sender (unmatched queue)",
-        ), ticket
-    if _ack_allowed(sender, now):
-        ticket_acknowledge(ticket=ticket, now=now, request_message_id=message_id)
-        detail = f"new ticket {ticket.ref}, acknowledged"
-    else:
-        detail = f"new ticket {ticket.ref}; acknowledgement held back (rate limit)"
-    return Outcome(InboundState.PROCESSED, ticket.ref, detail), ticket
+            return self._reply(ticket, row, parsed, message_id)
+        if message_id in self.index.known:
+            existing = self.index.known[message_id]
+            return Routed(InboundState.IGNORED, existing, "duplicate of a stored message")
+        return self._open(client, contact, sender, row, parsed, message_id)
+
+    def _bounce(self, row: InboundMessage, parsed: ParsedMessage) -> Routed:
+        bounced = parsed.bounced_message_id
+        ticket = self.index.known.get(bounced) if bounced else None
+        if ticket is None or bounced is None:
+            return Routed(InboundState.IGNORED, None, "bounce for a message we do not know")
+        self.writes.flag(
+            ticket,
+            reason="our email to the client bounced",
+            event="bounce",
+            data={
+                "message": self.index.message_pks.get(bounced),
+                "inbound": row.pk,
+                "subject": parsed.subject,
+            },
+        )
+        return Routed(InboundState.IGNORED, ticket, f"bounce of a message on {_REF}")
+
+    def _reply(
+        self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
+    ) -> Routed:
+        if message_id in self.index.known:
+            return Routed(InboundState.IGNORED, ticket, "duplicate of a stored message")
+        self._store(ticket, row, parsed, message_id)
+        self.writes.client_replied(ticket)
+        if ticket.pk in self.index.awaiting_quote_reply:
+            # The quote app reads the stored conversation: write what is pending first.
+            self.writes.flush()
+            quote_reply_hook(ticket=ticket, text=new_text(parsed), now=self.now)
+        return Routed(InboundState.PROCESSED, ticket, f"reply threaded to {_REF}")
+
+    def _open(
+        self,
+        client: Client | None,
+        contact: Contact | None,
+        sender: str,
+        row: InboundMessage,
+        parsed: ParsedMessage,
+        message_id: str,
+    ) -> Routed:
+        ticket, verdict = ticket_build(
+            client=client,
+            contact=contact,
+            requester_email=sender or "unknown@invalid",
+            subject=parsed.subject,
+            text=new_text(parsed),
+            received_at=self.now,
+            now=self.now,
+            in_force=self.writes.in_force,
+            context=self.index.contexts[client.package_id] if client is not None else None,
+        )
+        self.writes.open(ticket, verdict)
+        self._store(ticket, row, parsed, message_id)
+        if client is None:
+            detail = "new ticket from an unknown sender (unmatched queue)"
+            return Routed(InboundState.PROCESSED, ticket, detail)
+        if self.index.recent_acks[sender] >= ACK_LIMIT_PER_HOUR:
+            detail = f"new ticket {_REF}; acknowledgement held back (rate limit)"
+            return Routed(InboundState.PROCESSED, ticket, detail)
+        self.index.recent_acks[sender] += 1
+        self.writes.acknowledge(ticket, request_message_id=message_id)
+        return Routed(InboundState.PROCESSED, ticket, f"new ticket {_REF}, acknowledged")
+
+    def _store(
+        self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
+    ) -> None:
+        """Keep the mail in the ticket's conversation, once per Message-ID."""
+        if message_id in self.index.known:
+            return
+        message = Message(
+            ticket=ticket,
+            kind=MessageKind.INBOUND,
+            message_id=message_id,
+            from_address=parsed.from_.address if parsed.from_ else "",
+            from_name=(parsed.from_.name if parsed.from_ else "")[:255],
+            to=[a.address for a in parsed.to][:50],
+            subject=parsed.subject[:998],
+            text=parsed.text,
+            html=parsed.html or "",
+            quoted_text_start=parsed.quoted_text_start,
+            inbound=row,
+            created_at=self.now,
+        )
+        attachments = [
+            Attachment(
+                message=message,
+                filename=(a.filename or "attachment")[:255],
+                content_type=a.content_type[:255],
+                size=a.size,
+                content=a.content,
+            )
+            for a in parsed.attachments
+        ]
+        self.writes.store_message(message, attachments)
+        self.index.known[message_id] = ticket

@@ -1,160 +1,168 @@
 """The inbound mail pipeline: store raw → parse → route → apply (architecture 4.6).
 
-``inbound_receive`` is all a channel adapter (IMAP, SMTP, webhook, CLI) calls; it commits the
-raw bytes before anything else can fail. ``inbound_process`` turns one stored message into a
-ticket change, exactly once: the claim, the ticket change and the settled state commit together,
-so a worker killed at any point leaves the row pending, to be retried, never half-applied.
+``inbound_receive`` (``operant.mail.receive``) is all a channel adapter calls; it commits the
+raw bytes before anything else can fail. ``inbound_process_batch`` turns stored messages into
+ticket changes, exactly once: the claim, the ticket changes and the settled states commit
+together, so a worker killed at any point leaves the rows pending, to be retried, never
+half-applied. One message is a batch of one (``inbound_process``): there is one routing
+decision (``operant.mail.routing``), whatever the channel.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from operant.mail.models import InboundChannel, InboundMessage, InboundState
-from operant.mail.parse import ParsedMessage, fallback_message_id, parse_message
+from operant.core.bulk import bulk_set_values
+from operant.desk.models import ticket_ref
+from operant.desk.writes import TicketWrites
+from operant.mail.models import InboundMessage, InboundState
+from operant.mail.parse import ParsedMessage
+from operant.mail.receive import (
+    MAX_PROCESS_ATTEMPTS,
+    SETTLED_STATES,
+    Outcome,
+    claim_rows,
+    inbound_receive,
+    parsed_message_of,
+)
+from operant.mail.routing import Router, RoutingIndex
+from operant.policy.services import policy_in_force
 
 log = logging.getLogger(__name__)
 
-# A stuck "processing" row (its worker died) is retried after this long.
-PROCESS_LEASE = timedelta(minutes=2)
-MAX_PROCESS_ATTEMPTS = 5
-# At most this many acknowledgements per sender per hour: two auto-responders that slip past
-# the header checks still cannot ping-pong for long.
-ACK_LIMIT_PER_HOUR = 5
-REF_IN_SUBJECT = re.compile(r"\[OPR-(\d+)\]", re.IGNORECASE)
-# A row in one of these states is done with: processing it again changes nothing.
-SETTLED_STATES = frozenset({InboundState.PROCESSED, InboundState.IGNORED, InboundState.FAILED})
+
+class _ClaimMismatch(Exception):
+    """Another worker holds some of the rows."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one inbound message, for the CLI and the logs."""
-
-    state: str
-    ticket_ref: str | None
-    detail: str
+def _settled_outcome(row: InboundMessage) -> Outcome:
+    """The answer for a row that is already settled: what happened to it then."""
+    ref = ticket_ref(row.ticket_id) if row.ticket_id else None
+    return Outcome(row.state, ref, row.outcome or "already handled")
 
 
-def dedupe_key_for(raw: bytes, parsed: ParsedMessage) -> str:
-    return (parsed.message_id or fallback_message_id(raw))[:255]
-
-
-# The parse a row was built from (``inbound_row_for``), kept on the row object, so that
-# processing that same object (``mail_ingest``, and every channel that stores then processes)
-# does not parse the bytes a second time. A row read back from the database has none and is
-# parsed from its bytes.
-_PARSED_ATTR = "_operant_parsed"
-
-
-def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
-    """The parsed form of a stored message: the receive-time parse when this row object was
-    built by ``inbound_row_for`` (same bytes, and parsing is pure), otherwise a fresh parse."""
-    parsed = getattr(inbound, _PARSED_ATTR, None)
-    if parsed is None:
-        parsed = parse_message(bytes(inbound.raw))
-    return parsed
-
-
-def inbound_row_for(
-    raw: bytes, parsed: ParsedMessage, *, key: str, channel: str, now: datetime
-) -> InboundMessage:
-    """The (unsaved) row that stores a message as it arrived, due for processing now. It keeps
-    ``parsed`` for ``parsed_message_of``."""
-    row = InboundMessage(
-        dedupe_key=key,
-        raw=raw,
-        size=len(raw),
-        channel=channel,
-        received_at=now,
-        process_due_at=now,
-        from_address=(parsed.from_.address if parsed.from_ else "")[:320],
-        subject=parsed.subject[:998],
-        problems=list(parsed.problems),
-        # Unreadable mail, or mail we could read only in part, waits for an agent's eyes.
-        flagged=parsed.fatal or bool(parsed.problems),
+def _process_claimed(
+    work: list[tuple[InboundMessage, ParsedMessage]], now: datetime
+) -> list[Outcome]:
+    """Route the claimed rows in order, write the desk's changes, settle the rows (inside the
+    caller's transaction)."""
+    in_force = policy_in_force()
+    writes = TicketWrites(now=now, in_force=in_force)
+    router = Router(index=RoutingIndex(now=now, policy=in_force.policy, work=work), writes=writes)
+    results = [router.route(row, parsed) for row, parsed in work]
+    writes.flush()
+    outcomes = [result.outcome() for result in results]
+    # By key, not through the rows: the caller's objects stay untouched should this
+    # transaction roll back.
+    bulk_set_values(
+        InboundMessage,
+        ["state", "outcome", "ticket", "process_due_at"],
+        (
+            (
+                row.pk,
+                (
+                    outcome.state,
+                    outcome.detail[:255],
+                    result.ticket.pk if result.ticket is not None else None,
+                    None,
+                ),
+            )
+            for (row, _), result, outcome in zip(work, results, outcomes, strict=True)
+        ),
     )
-    setattr(row, _PARSED_ATTR, parsed)
-    return row
+    # Unreadable mail, or mail read only in part, waits for an agent's eyes (receive flags it
+    # already; a row stored before that rule existed is flagged now).
+    unflagged = [
+        row.pk for row, parsed in work if (parsed.fatal or parsed.problems) and not row.flagged
+    ]
+    if unflagged:
+        InboundMessage.objects.filter(pk__in=unflagged).update(flagged=True)
+    return outcomes
 
 
-def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
-    """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
-    if channel not in InboundChannel.values:
-        raise ValueError(f"unknown channel {channel!r}")
-    parsed = parse_message(raw)
-    key = dedupe_key_for(raw, parsed)
-    existing = InboundMessage.objects.filter(dedupe_key=key).first()
-    if existing is not None:
-        return existing, False
-    row = inbound_row_for(raw, parsed, key=key, channel=channel, now=now)
+def _record_failure(row: InboundMessage, exc: Exception, now: datetime) -> Outcome:
+    """A system error: keep the raw message, flag it, retry a few times, never lose it."""
+    attempts = row.attempts + 1
+    final = attempts >= MAX_PROCESS_ATTEMPTS
+    InboundMessage.objects.filter(pk=row.pk).update(
+        state=InboundState.FAILED if final else InboundState.PENDING,
+        attempts=attempts,
+        flagged=True,
+        outcome=f"error: {type(exc).__name__}: {exc}"[:255],
+        process_due_at=None if final else now + timedelta(minutes=attempts),
+    )
+    return Outcome(InboundState.FAILED, None, f"error: {type(exc).__name__}: {exc}")
+
+
+def _process_work(
+    work: list[tuple[InboundMessage, ParsedMessage]], now: datetime
+) -> list[Outcome]:
+    """Claim and process the rows together. A batch that cannot claim every row, or fails,
+    keeps nothing and its rows go one by one; a single row records why."""
     try:
         with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        return InboundMessage.objects.get(dedupe_key=key), False
-    return row, True
+            if claim_rows([row.pk for row, _ in work], now) != len(work):
+                raise _ClaimMismatch
+            return _process_claimed(work, now)
+    except _ClaimMismatch:
+        if len(work) == 1:
+            row = work[0][0]
+            return [Outcome(row.state, None, "being handled by another worker")]
+        log.info("batch of %s: some rows are not claimable; processing one by one", len(work))
+    except Exception as exc:
+        if len(work) == 1:
+            log.exception("inbound message %s failed", work[0][0].pk)
+            return [_record_failure(work[0][0], exc, now)]
+        log.exception("batch of %s failed; processing its rows one by one", len(work))
+    return [_process_work([item], now)[0] for item in work]
 
 
-def claim_rows(row_ids: list[int], now: datetime) -> int:
-    """Take the due, unsettled rows among ``row_ids`` for this worker (until the lease runs
-    out); returns how many were taken."""
-    return InboundMessage.objects.filter(
-        pk__in=row_ids,
-        state__in=[InboundState.PENDING, InboundState.PROCESSING],
-        process_due_at__lte=now,
-    ).update(state=InboundState.PROCESSING, process_due_at=now + PROCESS_LEASE)
+def inbound_process_batch(*, rows: list[InboundMessage], now: datetime) -> list[Outcome]:
+    """Apply stored messages to the desk, in order, in one transaction; an outcome per row.
+
+    Settled rows answer with what happened to them; a row given twice is processed once and
+    then answers as a re-read row would. Safe to call again for the same rows.
+    """
+    outcomes: list[Outcome | None] = [None] * len(rows)
+    work: list[tuple[InboundMessage, ParsedMessage]] = []
+    positions: list[int] = []
+    repeats: list[int] = []
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        if row.pk in seen:
+            repeats.append(index)
+        elif row.state in SETTLED_STATES:
+            outcomes[index] = _settled_outcome(row)
+        else:
+            seen.add(row.pk)
+            work.append((row, parsed_message_of(row)))
+            positions.append(index)
+    if work:
+        for index, outcome in zip(positions, _process_work(work, now), strict=True):
+            outcomes[index] = outcome
+    for index in repeats:
+        # As a second delivery of the same row would see it: read back, then processed.
+        fresh = InboundMessage.objects.get(pk=rows[index].pk)
+        outcomes[index] = inbound_process(inbound=fresh, now=now)
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def inbound_process(*, inbound: InboundMessage, now: datetime) -> Outcome:
-    """Apply one stored message to the desk. Safe to call again for the same row."""
-    from operant.mail.routing import route_and_apply
-
-    if inbound.state in SETTLED_STATES:
-        ref = inbound.ticket.ref if inbound.ticket_id else None
-        return Outcome(inbound.state, ref, inbound.outcome or "already handled")
-    try:
-        # The claim commits with the change: a process killed mid-way leaves the row pending,
-        # ready for the next worker, instead of "processing" until the lease runs out.
-        with transaction.atomic():
-            if not claim_rows([inbound.pk], now):
-                return Outcome(inbound.state, None, "being handled by another worker")
-            outcome, ticket = route_and_apply(inbound=inbound, now=now)
-            InboundMessage.objects.filter(pk=inbound.pk).update(
-                state=outcome.state,
-                outcome=outcome.detail[:255],
-                ticket=ticket,
-                process_due_at=None,
-            )
-        return outcome
-    except Exception as exc:
-        # A system error: keep the raw message, flag it, retry a few times, never lose it.
-        log.exception("inbound message %s failed", inbound.pk)
-        attempts = inbound.attempts + 1
-        final = attempts >= MAX_PROCESS_ATTEMPTS
-        InboundMessage.objects.filter(pk=inbound.pk).update(
-            state=InboundState.FAILED if final else InboundState.PENDING,
-            attempts=attempts,
-            flagged=True,
-            outcome=f"error: {type(exc).__name__}: {exc}"[:255],
-            process_due_at=None if final else now + timedelta(minutes=attempts),
-        )
-        return Outcome(InboundState.FAILED, None, f"error: {type(exc).__name__}: {exc}")
+    """Apply one stored message to the desk (a batch of one). Safe to call again."""
+    return inbound_process_batch(rows=[inbound], now=now)[0]
 
 
 def inbound_process_due(*, now: datetime) -> int:
-    """Worker job: process stored messages that are due, oldest first."""
+    """Worker job: process stored messages that are due, oldest first, as one batch."""
     due = list(
-        InboundMessage.objects.filter(process_due_at__lte=now)
-        .order_by("process_due_at", "pk")
-        .values_list("pk", flat=True)[:100]
+        InboundMessage.objects.filter(process_due_at__lte=now).order_by("process_due_at", "pk")[
+            :100
+        ]
     )
-    for pk in due:
-        inbound_process(inbound=InboundMessage.objects.get(pk=pk), now=now)
+    inbound_process_batch(rows=due, now=now)
     return len(due)
 
 

@@ -14,12 +14,13 @@ from datetime import datetime
 from django.template.loader import get_template
 from django.utils import timezone
 
+from operant.desk.emails import ACK_TEMPLATE
+from operant.policy.services import policy_in_force
+from operant.policy.targets import response_deadlines
+
 
 def pipeline_warm_up(*, now: datetime | None = None) -> None:
     """Read the policy in force, compute one response deadline, and load the ack template."""
-    from operant.desk.services import ACK_TEMPLATE, policy_in_force
-    from operant.policy.targets import response_deadlines
-
     in_force = policy_in_force()
     response_deadlines(
         policy=in_force.policy, request_class="general", received_at=now or timezone.now()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from operant.core.bulk import bulk_insert
 from operant.notify.models import Channel, DeliveryState, Notification
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,37 @@ def new_message_id() -> str:
     return f"{uuid.uuid4().hex}@{domain}"
 
 
+def notification_build(
+    *,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    body_text: str,
+    now: datetime,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+    message_id: str | None = None,
+    dedupe_key: str | None = None,
+    attachments: Sequence[dict[str, str]] = (),
+) -> Notification:
+    """The unsaved outbox row of one email, due now (``notification_queue`` saves one,
+    ``notifications_queue_many`` many)."""
+    return Notification(
+        channel=Channel.EMAIL,
+        kind=kind,
+        to=list(to),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=dict(headers or {}),
+        message_id=message_id or new_message_id(),
+        dedupe_key=dedupe_key,
+        attachments=list(attachments),
+        created_at=now,
+        due_at=now,
+    )
+
+
 def notification_queue(
     *,
     kind: str,
@@ -48,19 +81,17 @@ def notification_queue(
     attachments: Sequence[dict[str, str]] = (),
 ) -> Notification | None:
     """Queue one email. Returns None when a row with the same dedupe key already exists."""
-    notification = Notification(
-        channel=Channel.EMAIL,
+    notification = notification_build(
         kind=kind,
-        to=list(to),
+        to=to,
         subject=subject,
         body_text=body_text,
+        now=now,
         body_html=body_html,
-        headers=dict(headers or {}),
-        message_id=message_id or new_message_id(),
+        headers=headers,
+        message_id=message_id,
         dedupe_key=dedupe_key,
-        attachments=list(attachments),
-        created_at=now,
-        due_at=now,
+        attachments=attachments,
     )
     if dedupe_key is None:
         notification.save()
@@ -71,6 +102,43 @@ def notification_queue(
     except IntegrityError:
         return None
     return notification
+
+
+def notifications_queue_many(notifications: list[Notification]) -> list[Notification]:
+    """Queue built rows (``notification_build``) with one INSERT; returns those queued. A row
+    whose dedupe key is already queued is left out (as ``notification_queue`` does); one
+    queued by another process in between raises IntegrityError, for a batch caller to roll
+    back and retry."""
+    keys = [n.dedupe_key for n in notifications if n.dedupe_key is not None]
+    taken = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+        if keys
+        else ()
+    )
+    fresh = [n for n in notifications if n.dedupe_key is None or n.dedupe_key not in taken]
+    if fresh:
+        bulk_insert(Notification, fresh)
+    return fresh
+
+
+# Past this many recipients one scan of the window beats a query per recipient.
+_COUNT_SCAN_FROM = 8
+
+
+def notifications_sent_to(*, kind: str, recipients: Iterable[str], since: datetime) -> Counter[str]:
+    """How many ``kind`` notifications each recipient was sent alone (``to == [address]``)
+    since ``since``. Few recipients: one query each; many: one scan of the window."""
+    wanted = set(recipients)
+    counts: Counter[str] = Counter()
+    recent = Notification.objects.filter(kind=kind, created_at__gte=since)
+    if len(wanted) <= _COUNT_SCAN_FROM:
+        for address in wanted:
+            counts[address] = recent.filter(to=[address]).count()
+        return counts
+    for (to,) in recent.values_list("to"):
+        if isinstance(to, list) and len(to) == 1 and to[0] in wanted:
+            counts[to[0]] += 1
+    return counts
 
 
 def _claim(notification_id: int, now: datetime) -> bool:

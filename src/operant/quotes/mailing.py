@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from operant.desk.services import threading_headers
+from operant.desk.emails import threading_headers
 from operant.mail.loops import LOOP_HEADER
 from operant.notify.services import new_message_id, notification_queue
 from operant.quotes.events import when

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from operant.core.bulk import chunks
 from operant.quotes.models import REF_PREFIX, Quote, QuoteState
 
 if TYPE_CHECKING:
@@ -58,6 +59,19 @@ def _open_quotes(ticket: Ticket, text: str) -> list[Quote]:
         return [quote for quote in open_quotes if quote.pk in named]
     latest = open_quotes.first()
     return [latest] if latest else []
+
+
+def tickets_awaiting_quote_reply(ticket_ids: list[int]) -> set[int]:
+    """Which of these tickets have a sent quote a reply may accept (``quote_reply_hook`` does
+    nothing on the others)."""
+    awaiting: set[int] = set()
+    for chunk in chunks(sorted(ticket_ids)):
+        awaiting.update(
+            Quote.objects.filter(ticket_id__in=chunk, state=QuoteState.SENT).values_list(
+                "ticket_id", flat=True
+            )
+        )
+    return awaiting
 
 
 def quote_reply_hook(*, ticket: Ticket, text: str, now: datetime, message: Any = None) -> int:

@@ -39,7 +39,7 @@ from operant.core.errors import UserError
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
 from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parsepool import ParsePool
-from operant.mail.services import SETTLED_STATES
+from operant.mail.receive import SETTLED_STATES
 
 log = logging.getLogger(__name__)
 
