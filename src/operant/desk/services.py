@@ -39,6 +39,7 @@ from operant.policy.services import policy_version_record
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client, Contact, User
+    from operant.notify.models import Notification
     from operant.policy.models import PolicyVersion
     from operant.policy.schema import Policy
 
@@ -58,6 +59,22 @@ def policy_in_force() -> PolicyInForce:
     return PolicyInForce(policy=policy, version=policy_version_record(policy=policy))
 
 
+def ticket_history_record(
+    *,
+    ticket_id: int,
+    kind: str,
+    now: datetime,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+    version: PolicyVersion | None = None,
+) -> TicketEvent:
+    """One line of a ticket's history; apps above the desk record theirs here too (a quote
+    sent or accepted shows on its ticket)."""
+    return TicketEvent.objects.create(
+        ticket_id=ticket_id, kind=kind, at=now, actor=actor, data=data or {}, policy_version=version
+    )
+
+
 def _event(
     ticket: Ticket,
     kind: str,
@@ -67,8 +84,28 @@ def _event(
     data: dict[str, Any] | None = None,
     version: PolicyVersion | None = None,
 ) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket, kind=kind, at=now, actor=actor, data=data or {}, policy_version=version
+    ticket_history_record(
+        ticket_id=ticket.pk, kind=kind, now=now, actor=actor, data=data, version=version
+    )
+
+
+def ticket_sent_record(
+    *, ticket_id: int, notification: Notification, author: User | None, text: str, now: datetime
+) -> Message:
+    """Keep an email we sent about a ticket in its conversation, so the agent sees what was
+    sent and a reply threads to it."""
+    return Message.objects.create(
+        ticket_id=ticket_id,
+        kind=MessageKind.OUTBOUND,
+        message_id=notification.message_id,
+        author=author,
+        from_address=settings.DEFAULT_FROM_EMAIL,
+        from_name=author.display_name if author else "",
+        to=list(notification.to),
+        subject=notification.subject,
+        text=text,
+        notification=notification,
+        created_at=now,
     )
 
 
@@ -220,18 +257,9 @@ def ticket_reply(*, ticket: Ticket, author: User, text: str, now: datetime) -> M
             message_id=message_id,
             now=now,
         )
-        message = Message.objects.create(
-            ticket=ticket,
-            kind=MessageKind.OUTBOUND,
-            message_id=message_id,
-            author=author,
-            from_address=settings.DEFAULT_FROM_EMAIL,
-            from_name=author.display_name,
-            to=[ticket.requester_email],
-            subject=reply_subject(ticket),
-            text=text,
-            notification=notification,
-            created_at=now,
+        assert notification is not None  # no dedupe key: always queued
+        message = ticket_sent_record(
+            ticket_id=ticket.pk, notification=notification, author=author, text=text, now=now
         )
         if ticket.first_response_at is None:
             if ticket.clock_state == ClockState.PAUSED:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from operant.core.timefmt import human_datetime
+from operant.desk.services import ticket_history_record
 from operant.quotes.models import Quote, QuoteEvent
 
 if TYPE_CHECKING:
@@ -23,15 +24,13 @@ def quote_event(
     """Record one change of ``quote``; a state change also lands in its ticket's history."""
     event = QuoteEvent.objects.create(quote=quote, kind=kind, at=now, actor=actor, data=data or {})
     if quote.ticket_id is not None and kind in TICKET_KINDS:
-        from operant.desk.models import TicketEvent
-
-        TicketEvent.objects.create(
+        ticket_history_record(
             ticket_id=quote.ticket_id,
             kind=TICKET_KINDS[kind],
-            at=now,
+            now=now,
             actor=actor,
             data={"quote": quote.ref, **(data or {})},
-            policy_version=quote.policy_version,
+            version=quote.policy_version,
         )
     return event
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from operant.desk.emails import threading_headers
+from operant.desk.services import ticket_sent_record
 from operant.mail.loops import LOOP_HEADER
 from operant.notify.services import new_message_id, notification_queue
 from operant.quotes.events import when
@@ -80,8 +81,6 @@ def quote_email_queue(
 ) -> Notification | None:
     """Queue the quote to its recipient with the PDF attached; on a ticket, the email is also
     kept in the conversation (so the agent sees what was sent, and a reply threads to it)."""
-    from operant.desk.models import Message, MessageKind
-
     message_id = new_message_id()
     body = quote_email_text(quote, lines, policy)
     notification = notification_queue(
@@ -97,18 +96,8 @@ def quote_email_queue(
         now=now,
     )
     if notification is not None and quote.ticket_id is not None:
-        Message.objects.create(
-            ticket_id=quote.ticket_id,
-            kind=MessageKind.OUTBOUND,
-            message_id=message_id,
-            author=actor,
-            from_address=settings.DEFAULT_FROM_EMAIL,
-            from_name=actor.display_name,
-            to=[quote.sent_to],
-            subject=notification.subject,
-            text=body,
-            notification=notification,
-            created_at=now,
+        ticket_sent_record(
+            ticket_id=quote.ticket_id, notification=notification, author=actor, text=body, now=now
         )
     return notification
 
