@@ -155,3 +155,82 @@ def test_an_urlencoded_post_keeps_the_raw_bytes_too() -> None:
     response = Client().post(URL, data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert bytes(InboundMessage.objects.get().raw) == raw
+
+
+def test_a_replayed_signature_cannot_carry_another_message(caplog: Any) -> None:
+    # Mailgun signs the timestamp and token, not the message: a captured signature is fresh
+    # for 15 minutes, but it is accepted only once.
+    security = signed(token="r" * 50)
+    assert post(make_mail(message_id="first@client-a.test"), security=security).status_code == 200
+    with caplog.at_level("WARNING", logger="operant.mail.channels.webhook"):
+        replay = post(make_mail(message_id="forged@client-a.test"), security=security)
+    assert replay.status_code == 403
+    assert "token seen before" in caplog.text
+    assert list(InboundMessage.objects.values_list("dedupe_key", flat=True)) == [
+        "first@client-a.test"
+    ]
+
+
+def test_seen_tokens_are_forgotten_once_their_timestamp_is_stale() -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from operant.mail.models import SeenWebhookToken
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        response = post(make_mail(message_id="a@client-a.test"), security=signed(token="a" * 50))
+        assert response.status_code == 200
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        response = post(make_mail(message_id="b@client-a.test"), security=signed(token="b" * 50))
+        assert response.status_code == 200
+    assert list(SeenWebhookToken.objects.values_list("token", flat=True)) == ["b" * 50]
+
+
+def test_a_signed_post_without_a_message_gets_400_and_stores_nothing(caplog: Any) -> None:
+    fields = {"recipient": "support@operantco.com", "sender": "a@client-a.test", **signed()}
+    with caplog.at_level("WARNING", logger="operant.mail.channels.webhook"):
+        response = Client().post(
+            URL, data=multipart(fields), content_type=f"multipart/form-data; boundary={BOUNDARY}"
+        )
+    assert response.status_code == 400
+    assert "without a readable message" in caplog.text
+    assert not InboundMessage.objects.exists()
+    # A store() route posts "attachments": anymail cannot read it either.
+    store_route = {**fields, **signed(token="s" * 50), "attachments": "[]", "body-mime": "x"}
+    response = Client().post(
+        URL, data=multipart(store_route), content_type=f"multipart/form-data; boundary={BOUNDARY}"
+    )
+    assert response.status_code == 400
+
+
+def test_mailgun_posts_raw_mime_to_the_url_ending_in_mime() -> None:
+    raw = make_mail(message_id="mime-url@client-a.test")
+    fields = {"body-mime": raw, **signed()}
+    response = Client().post(
+        URL + "-mime",
+        data=multipart(fields),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert response.status_code == 200
+    assert bytes(InboundMessage.objects.get().raw) == raw
+
+
+def test_a_post_that_fails_to_store_can_be_retried_with_its_signature() -> None:
+    from anymail.signals import inbound
+
+    def fail(**kwargs: Any) -> None:
+        raise RuntimeError("database on fire")
+
+    security = signed(token="f" * 50)
+    raw = make_mail(message_id="retry@client-a.test")
+    inbound.connect(fail, dispatch_uid="test-fail")
+    try:
+        with pytest.raises(RuntimeError):
+            post(raw, security=security)
+    finally:
+        inbound.disconnect(dispatch_uid="test-fail")
+    assert post(raw, security=security).status_code == 200
+    assert Message.objects.filter(message_id="retry@client-a.test").count() == 1

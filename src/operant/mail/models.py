@@ -61,3 +61,22 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dedupe_key} ({self.state})"
+
+
+class SeenWebhookToken(models.Model):
+    """A provider webhook's signature token, accepted once. Mailgun signs a timestamp and a
+    token, not the message, so a captured signature could otherwise carry another message
+    for as long as its timestamp is fresh; kept until then (``signed_at`` + the freshness
+    window), then pruned."""
+
+    provider = models.CharField(max_length=20)
+    token = models.CharField(max_length=200)
+    signed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "token"], name="seenwebhooktoken_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} token {self.token[:12]}… signed {self.signed_at:%Y-%m-%d %H:%M}"

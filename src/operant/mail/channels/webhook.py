@@ -3,13 +3,21 @@
 1. The signing key must be configured (OPERANT_MAILGUN_WEBHOOK_SIGNING_KEY); without it the
    webhook answers 503, so Mailgun keeps the mail and retries, instead of us taking unsigned
    posts.
-2. Anymail checks Mailgun's signature (HMAC-SHA256 of timestamp + token). We also refuse a
-   stale timestamp, as Mailgun advises: the signature does not cover the message, so an old
-   captured signature must not carry a new body. A refused post gets 403 and a log line
-   (anymail itself would answer 400).
-3. ``store_inbound_event`` (connected to ``anymail.signals.inbound``) stores the posted
+2. Anymail checks Mailgun's signature (HMAC-SHA256 of timestamp + token). The signature does
+   not cover the message, so we also refuse a stale timestamp, as Mailgun advises, and a token
+   seen before (``SeenWebhookToken``): a captured signature cannot carry another body. A
+   refused post gets 403 and a log line (anymail itself would answer 400).
+3. A signed post that is not an inbound message anymail can read (neither ``body-mime`` nor
+   Mailgun's parsed fields, a store() route, a tracking event) is answered 400 with a log line,
+   so Mailgun does not retry it; its token stays spent.
+4. ``store_inbound_event`` (connected to ``anymail.signals.inbound``) stores the posted
    ``body-mime`` byte for byte through ``inbound_receive`` and processes it. Mailgun gets its
-   200 only after that commit; an error answers 500 and Mailgun retries.
+   200 only after that commit; an error answers 500, the token is released, and Mailgun
+   retries.
+
+Mailgun posts the raw MIME only to a URL that ends in "mime": point the route's forward() at
+``/webhooks/mailgun/inbound-mime``. ``/webhooks/mailgun/inbound`` takes the parsed form too,
+which anymail rebuilds into a message (not byte for byte).
 
 The form is parsed here rather than by Django: Django caps a form field at
 DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and decodes fields as UTF-8, both wrong for a whole
@@ -19,23 +27,24 @@ message with attachments in some other charset.
 from __future__ import annotations
 
 import logging
-import time
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
-from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.exceptions import AnymailConfigurationError, AnymailWebhookValidationFailure
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
-from operant.mail.models import InboundChannel
+from operant.mail.models import InboundChannel, SeenWebhookToken
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +55,15 @@ MAX_SIGNATURE_AGE_SECONDS = 15 * 60
 RAW_ATTRIBUTE = "operant_raw_mime"
 
 
+PROVIDER = "mailgun"
+
+
 class WebhookTooLarge(Exception):
     pass
+
+
+class WebhookUnreadable(Exception):
+    """A signed post that holds no inbound message we can read."""
 
 
 def _form_parts(content_type: str, body: bytes) -> list[Message]:
@@ -104,17 +120,44 @@ def parse_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict, bytes |
     return fields, files, raw_mime
 
 
-class MailgunInboundView(MailgunInboundWebhookView):
-    """Anymail's Mailgun inbound view with our form parsing, freshness check and 403."""
+def _token_spend(token: str, signed_at: datetime, now: datetime) -> None:
+    """Record ``token`` as used, or refuse it if it was; forget tokens too old to be fresh."""
+    try:
+        with transaction.atomic():
+            SeenWebhookToken.objects.create(provider=PROVIDER, token=token, signed_at=signed_at)
+    except IntegrityError:
+        raise AnymailWebhookValidationFailure("Mailgun webhook token seen before") from None
+    expired = now - timedelta(seconds=MAX_SIGNATURE_AGE_SECONDS)
+    SeenWebhookToken.objects.filter(provider=PROVIDER, signed_at__lt=expired).delete()
 
-    def validate_request(self, request: HttpRequest) -> None:
-        # Anymail calls every validate_request in the class chain; this one adds freshness.
+
+def _token_release(token: str) -> None:
+    SeenWebhookToken.objects.filter(provider=PROVIDER, token=token).delete()
+
+
+class MailgunInboundView(MailgunInboundWebhookView):
+    """Anymail's Mailgun inbound view with our form parsing, freshness and replay checks, 403
+    for a refused signature and 400 for a post that holds no message."""
+
+    def run_validators(self, request: HttpRequest) -> None:
+        # Anymail's validators first (the signature), so only signed tokens are recorded.
+        super().run_validators(request)
         try:
             stamp = int(request.POST.get("timestamp", ""))
         except ValueError:
             raise AnymailWebhookValidationFailure("Mailgun webhook without a timestamp") from None
-        if abs(time.time() - stamp) > MAX_SIGNATURE_AGE_SECONDS:
+        now = timezone.now()
+        if abs(now.timestamp() - stamp) > MAX_SIGNATURE_AGE_SECONDS:
             raise AnymailWebhookValidationFailure("Mailgun webhook timestamp is stale")
+        _token_spend(request.POST["token"], datetime.fromtimestamp(stamp, tz=UTC), now)
+
+    def parse_events(self, request: HttpRequest) -> list[Any]:
+        if getattr(request, RAW_ATTRIBUTE, None) is None and "message-headers" not in request.POST:
+            raise WebhookUnreadable("no body-mime and no message-headers")
+        try:
+            return super().parse_events(request)
+        except (AnymailConfigurationError, KeyError, ValueError) as exc:
+            raise WebhookUnreadable(str(exc)) from exc
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
@@ -127,15 +170,21 @@ class MailgunInboundView(MailgunInboundWebhookView):
             # Django would try to parse the body again (already read) for FILES otherwise.
             request._files = files  # type: ignore[attr-defined]
             setattr(request, RAW_ATTRIBUTE, raw_mime)
+        remote = request.META.get("REMOTE_ADDR", "?")
         try:
             return super().post(request, *args, **kwargs)
         except AnymailWebhookValidationFailure as exc:
-            log.warning(
-                "mailgun inbound webhook refused (%s) from %s",
-                exc,
-                request.META.get("REMOTE_ADDR", "?"),
-            )
+            log.warning("mailgun inbound webhook refused (%s) from %s", exc, remote)
             return HttpResponse("forbidden", status=403)
+        except WebhookUnreadable as exc:
+            log.warning(
+                "mailgun inbound webhook without a readable message (%s) from %s", exc, remote
+            )
+            return HttpResponse("no inbound message in this post (body-mime)", status=400)
+        except Exception:
+            # Not stored: let Mailgun's retry through, even if it reuses the signature.
+            _token_release(request.POST.get("token", ""))
+            raise
 
 
 _mailgun_view = MailgunInboundView.as_view()
