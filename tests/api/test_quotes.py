@@ -98,6 +98,19 @@ def test_bad_input_is_400_and_creates_nothing(agent_api, oos_ticket, body, detai
     assert not Quote.objects.exists()
 
 
+def test_a_ticket_with_a_long_subject_gets_a_quote_titled_by_its_start(
+    agent_api, oos_ticket
+) -> None:
+    """The console cuts a long subject to a title that fits; the API does the same (it used to
+    answer 400 "at most 200 characters" for a title the caller never gave)."""
+    subject = "Please migrate " + "our SMS number " * 16  # 255 characters
+    oos_ticket.subject = subject
+    oos_ticket.save(update_fields=["subject"])
+    response = _post(agent_api, "/api/quotes", {"ticket": oos_ticket.ref, "lines": LINES})
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == subject[:200].rstrip()
+
+
 def test_a_quote_needs_a_client(agent_api, db) -> None:
     response = _post(agent_api, "/api/quotes", {"title": "x", "scope_category": "migration"})
     assert response.status_code == 400

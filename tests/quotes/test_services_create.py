@@ -90,3 +90,54 @@ def test_a_ticket_of_another_client_is_refused(oos_ticket, client_c, agent) -> N
             now=OPENED,
         )
     assert not Quote.objects.exists()
+
+
+def test_what_is_left_out_comes_from_the_ticket(oos_ticket, agent) -> None:
+    quote = quote_create(ticket=oos_ticket, created_by=agent, now=OPENED)
+    assert quote.client == oos_ticket.client
+    assert (quote.title, quote.scope_category) == ("Add Instagram booking replies", "new_feature")
+
+
+def test_a_long_subject_makes_a_title_cut_to_fit(oos_ticket, agent) -> None:
+    subject = "Please " + "add a booking reply " * 12  # 247 characters
+    oos_ticket.subject = subject
+    oos_ticket.save(update_fields=["subject"])
+    quote = quote_create(ticket=oos_ticket, created_by=agent, now=OPENED)
+    assert quote.title == subject[:200].rstrip()
+
+
+def test_without_a_client_or_a_ticket_filed_under_one_nothing_is_created(client_a, agent):
+    with pytest.raises(QuoteError, match="name the client, or a ticket filed under one"):
+        quote_create(title="Migration", scope_category="migration", created_by=agent, now=OPENED)
+    assert not Quote.objects.exists()
+
+
+def test_the_lines_are_added_with_the_draft(client_a, agent) -> None:
+    quote = quote_create(
+        client=client_a,
+        title="Migration",
+        scope_category="migration",
+        created_by=agent,
+        now=OPENED,
+        lines=[
+            {"kind": "hours", "description": "Port the number", "hours": "1.5"},
+            {"kind": "fixed", "description": "Carrier fee", "amount": 20},
+        ],
+    )
+    assert [(line.description, str(line.amount)) for line in quote.lines.all()] == [
+        ("Port the number", "187.50"),
+        ("Carrier fee", "20.00"),
+    ]
+
+
+def test_a_refused_line_leaves_no_draft(client_a, agent) -> None:
+    with pytest.raises(QuoteError, match="hours cannot be negative"):
+        quote_create(
+            client=client_a,
+            title="Migration",
+            scope_category="migration",
+            created_by=agent,
+            now=OPENED,
+            lines=[{"kind": "hours", "description": "x", "hours": -1}],
+        )
+    assert not Quote.objects.exists()

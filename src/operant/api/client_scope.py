@@ -30,8 +30,8 @@ from operant.api.schemas import ErrorOut, UtcDatetime
 from operant.api.time_entries import BalanceOut, HistoryParams, MonthParams, month_param
 from operant.desk.models import ticket_ref
 from operant.quotes.models import CENT, LineKind, Quote, QuoteState
+from operant.quotes.queries import client_quotes
 from operant.quotes.serialize import line_json
-from operant.web.portal.lookups import client_quotes
 
 Money = str
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut}
@@ -139,7 +139,7 @@ def my_time_entries(request: HttpRequest, params: Query[MonthParams]) -> dict[st
 
 
 def _quotes(client: Client) -> QuerySet[Quote]:
-    # client_quotes is the portal's rule (drafts hidden), so the API and the portal agree.
+    # The quotes app's rule of what a client sees (drafts hidden), as the portal's.
     return (
         client_quotes(client)
         .select_related("ticket")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,7 +18,7 @@ from operant.desk.serialize import TicketNotFound, ticket_by_ref
 from operant.quotes.errors import QuoteNotFound
 from operant.quotes.models import DecidedVia, LineKind, Quote, QuoteState
 from operant.quotes.serialize import quote_json
-from operant.quotes.services import quote_by_ref, quote_create, quote_line_add, quote_send
+from operant.quotes.services import quote_by_ref, quote_create, quote_send
 
 # A service's QuoteError is a UserError: main.py answers it 400 with {"detail": ...}.
 router = Router(tags=["quotes"], auth=AgentTokenAuth(), by_alias=True)
@@ -40,7 +39,9 @@ class QuoteLineIn(Schema):
 class QuoteCreateIn(Schema):
     ticket: str | None = Field(None, description="the request it quotes for, like OPR-12")
     client: str | None = Field(None, description="a client's slug; defaults to the ticket's")
-    title: str | None = Field(None, description="defaults to the ticket's subject")
+    title: str | None = Field(
+        None, description="defaults to the ticket's subject, cut to 200 characters"
+    )
     scope_category: str | None = Field(
         None,
         description="a policy out-of-scope key, or allowance_overdraft; defaults to the ticket's",
@@ -116,40 +117,23 @@ def _ticket(ref: str) -> Ticket:
 def quotes_create(request: HttpRequest, body: QuoteCreateIn) -> Status[dict[str, Any]]:
     """A draft quote with its lines, made at once: a refused line leaves no quote behind."""
     ticket = _ticket(body.ticket) if body.ticket else None
+    client = None
     if body.client:
         client = Client.objects.filter(slug=body.client).first()
         if client is None:
             raise HttpError(400, f"no client {body.client!r}")
-    elif ticket is not None and ticket.client is not None:
-        client = ticket.client
-    else:
-        raise HttpError(400, "name the client, or a ticket filed under one")
-    title = body.title if body.title is not None else (ticket.subject if ticket else "")
-    scope = body.scope_category or (ticket.scope_category if ticket else "")
-    agent = token_of(request).user
-    now = timezone.now()
-    with transaction.atomic():
-        quote = quote_create(
-            client=client,
-            ticket=ticket,
-            title=title,
-            scope_category=scope,
-            created_by=agent,
-            now=now,
-            currency=body.currency,
-            validity_days=body.validity_days,
-        )
-        for line in body.lines:
-            quote_line_add(
-                quote=quote,
-                kind=line.kind,
-                description=line.description,
-                hours=line.hours,
-                rate=line.rate,
-                amount=line.amount,
-                actor=agent,
-                now=now,
-            )
+    # What is left out defaults from the ticket, as the console's new-quote page does.
+    quote = quote_create(
+        client=client,
+        ticket=ticket,
+        title=body.title,
+        scope_category=body.scope_category or None,
+        created_by=token_of(request).user,
+        now=timezone.now(),
+        currency=body.currency,
+        validity_days=body.validity_days,
+        lines=[line.model_dump() for line in body.lines],
+    )
     return Status(201, quote_json(_quote(quote.ref)))
 
 

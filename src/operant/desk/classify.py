@@ -73,25 +73,15 @@ from operant.desk.classify_signals import (
     phrase,
     words_of,
 )
+from operant.policy.classes import CLASS_CLAUSE  # the clause a client is shown as "why"
 
 __all__ = [
     "CLASS_CLAUSE",
-    "REQUEST_CLASSES",
     "Classification",
     "ClientContext",
     "IntegrationInfo",
     "classify_request",
 ]
-
-# The policy clause behind each class: what a client is shown as "why".
-CLASS_CLAUSE: dict[str, str] = {
-    "outage": "03",
-    "general": "01",
-    "adjustment": "01",
-    "out_of_scope": "02",
-    "not_covered": "05",
-}
-REQUEST_CLASSES: tuple[str, ...] = tuple(CLASS_CLAUSE)
 
 # Every clause 02 key, in the policy's order: what an unknown sender is checked against.
 ALL_SCOPE_KEYS: tuple[str, ...] = tuple(SCOPE_CATEGORIES)

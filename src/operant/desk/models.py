@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from operant.policy import classes as policy_classes
 
-class RequestClass(models.TextChoices):
-    OUTAGE = "outage", "Outage affecting a live automation"
-    GENERAL = "general", "General inquiry"
-    ADJUSTMENT = "adjustment", "Minor adjustment"
-    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
-    NOT_COVERED = "not_covered", "Not covered by the service package"
+# The classes a ticket is filed under, as Django choices: defined with the policy (which gives
+# each its targets and clause), named and labelled here exactly as there.
+RequestClass = models.TextChoices(
+    "RequestClass", [(c.name, (c.value, c.label)) for c in policy_classes.RequestClass]
+)
 
 
 class TicketState(models.TextChoices):
@@ -113,6 +113,12 @@ class MessageKind(models.TextChoices):
     OUTBOUND = "outbound", "Reply to the client"
     ACKNOWLEDGEMENT = "ack", "Acknowledgement"
     NOTE = "note", "Internal note"
+
+
+# What a client may read of a ticket (the portal and the client API both ask
+# ``desk.queries.client_conversation``). Internal notes are left out by naming what is shown,
+# so a message kind added later stays hidden until someone decides it is for clients.
+CLIENT_VISIBLE_KINDS = (MessageKind.INBOUND, MessageKind.OUTBOUND, MessageKind.ACKNOWLEDGEMENT)
 
 
 class Message(models.Model):

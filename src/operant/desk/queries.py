@@ -1,4 +1,5 @@
-"""Read helpers for the agent console: the inbox queue, a ticket's page, the people to pick.
+"""Read helpers for the agent console: the inbox queue, a ticket's page, the people to pick;
+and what a client may read of its own tickets (the portal and the client API ask here).
 
 Nothing here changes a row or decides anything the policy decides; these are the querysets the
 pages read, shaped so that a page costs the same number of queries whatever its row count
@@ -6,8 +7,6 @@ pages read, shaped so that a page costs the same number of queries whatever its 
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from django.db.models import (
     BooleanField,
@@ -23,7 +22,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 
+from operant.accounts.models import Client, User
 from operant.desk.models import (
+    CLIENT_VISIBLE_KINDS,
     Attachment,
     ClockPause,
     ClockState,
@@ -32,10 +33,6 @@ from operant.desk.models import (
     TicketEvent,
     TicketState,
 )
-
-if TYPE_CHECKING:
-    from operant.accounts.models import Client, User
-    from operant.mail.models import InboundMessage
 
 INBOX_PAGE_SIZE = 50
 
@@ -104,21 +101,6 @@ def inbox_filter(
     return tickets
 
 
-def inbound_flagged() -> QuerySet[InboundMessage]:
-    """Stored mail the pipeline flagged (unparseable, or failed to process), newest first.
-
-    The raw bytes are deferred: a list needs the headers we extracted, never the message itself.
-    """
-    from operant.mail.models import InboundMessage
-
-    return (
-        InboundMessage.objects.filter(flagged=True)
-        .select_related("ticket")
-        .defer("raw")
-        .order_by("-received_at", "-pk")
-    )
-
-
 def ticket_page(pk: int) -> Ticket | None:
     """One ticket with everything its page header and side panels show."""
     return (
@@ -163,8 +145,23 @@ def ticket_pauses(ticket: Ticket) -> QuerySet[ClockPause]:
 
 def staff_users() -> QuerySet[User]:
     """People a ticket can be assigned to."""
-    from operant.accounts.models import User
-
     return User.objects.filter(is_active=True, role__in=User.STAFF_ROLES).order_by(
         "first_name", "last_name", "email"
+    )
+
+
+# --- what a client sees -------------------------------------------------------------------------
+
+
+def client_tickets(client: Client) -> QuerySet[Ticket]:
+    """The client's own tickets: the only tickets a client's contact may find."""
+    return Ticket.objects.filter(client=client)
+
+
+def client_conversation(ticket: Ticket) -> QuerySet[Message]:
+    """What a client may read of its ticket, oldest first: no internal notes."""
+    return (
+        ticket.messages.filter(kind__in=CLIENT_VISIBLE_KINDS)
+        .select_related("author")
+        .order_by("created_at", "pk")
     )

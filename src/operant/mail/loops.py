@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-# Set on every message the desk sends; seeing it inbound means our own mail came back.
-LOOP_HEADER = "X-Operant-Loop"
+# Set on every message the desk sends (by the outbox); seeing it inbound means our own mail
+# came back.
+from operant.notify.loops import LOOP_HEADER
 
 Headers = Mapping[str, Sequence[str]]
 

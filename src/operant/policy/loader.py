@@ -26,6 +26,7 @@ from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
 from operant.calendar import CalendarError, parse_calendar
+from operant.policy.classes import RequestClass
 from operant.policy.locate import dotted, line_of, split_dotted
 from operant.policy.schema import (
     DAYS_TAG,
@@ -34,7 +35,6 @@ from operant.policy.schema import (
     BusinessHoursRule,
     Policy,
     PolicyError,
-    RequestClass,
     shown,
 )
 

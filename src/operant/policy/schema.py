@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from operant.core.errors import UserError
+from operant.policy.classes import RequestClass
 
 if TYPE_CHECKING:
     from operant.calendar import BusinessCalendar
@@ -56,16 +57,6 @@ class PolicyError(UserError):
         self.source = source
         self.line = line
         self.key = key
-
-
-class RequestClass(StrEnum):
-    """The request classes the desk files tickets under (clause 03 targets hang off these)."""
-
-    OUTAGE = "outage"
-    GENERAL = "general"
-    ADJUSTMENT = "adjustment"
-    OUT_OF_SCOPE = "out_of_scope"
-    NOT_COVERED = "not_covered"
 
 
 class OutOfScopeKey(StrEnum):

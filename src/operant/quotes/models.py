@@ -13,6 +13,7 @@ from django.db.models import Q, Sum
 # A quote for minutes beyond the monthly allowance (clause 01) rather than a clause 02 category.
 OVERDRAFT = "allowance_overdraft"
 REF_PREFIX = "Q"
+TITLE_MAX = 200
 CENT = Decimal("0.01")
 
 
@@ -63,7 +64,7 @@ class Quote(models.Model):
     ticket = models.ForeignKey(
         "desk.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     # The clause 02 category that puts the work out of scope (or "allowance_overdraft").
     scope_category = models.CharField(max_length=64)
     clause = models.CharField(max_length=8, default="02")

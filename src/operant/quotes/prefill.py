@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from operant.quotes.models import CENT, OVERDRAFT
+from operant.quotes.models import CENT, OVERDRAFT, TITLE_MAX
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client
@@ -50,7 +50,8 @@ def quote_draft_defaults(
             description = f"Estimated work{where} ({minutes} minutes)"
     return DraftDefaults(
         client=ticket.client if ticket is not None else None,
-        title=ticket.subject[:200] if ticket is not None else "",
+        # A subject may be longer than a title can be: the title is its beginning, cut to fit.
+        title=" ".join(ticket.subject.split())[:TITLE_MAX].rstrip() if ticket is not None else "",
         scope_category=scope,
         validity_days=int(policy.quotes.validity_days),
         line_description=description,

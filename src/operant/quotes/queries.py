@@ -1,13 +1,22 @@
-"""Read-only questions about quotes: how much of the estimate has been used."""
+"""Read-only questions about quotes: which a client may see, how much of the estimate has
+been used."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
-from operant.quotes.models import CENT, Quote
+from operant.accounts.models import Client
+from operant.allowance.models import EntryKind, TimeEntry
+from operant.quotes.models import CENT, Quote, QuoteState
+
+
+def client_quotes(client: Client) -> QuerySet[Quote]:
+    """The quotes a client may see (the portal and the client API both ask here). Drafts are
+    the agent's work in progress: a client sees a quote once it was sent."""
+    return Quote.objects.filter(client=client).exclude(state=QuoteState.DRAFT)
 
 
 def quote_minutes_logged(quote: Quote) -> int:
@@ -16,8 +25,6 @@ def quote_minutes_logged(quote: Quote) -> int:
     Read from the allowance app's table directly: time is logged there (``time_log(...,
     kind="quoted", quote=...)``), and this is only a sum of it.
     """
-    from operant.allowance.models import EntryKind, TimeEntry
-
     total = TimeEntry.objects.filter(
         quote=quote, kind=EntryKind.QUOTED, deleted_at__isnull=True
     ).aggregate(minutes=Sum("minutes"))["minutes"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from operant.quotes.models import (
     CENT,
     OVERDRAFT,
     REF_PREFIX,
+    TITLE_MAX,
     LineKind,
     Quote,
     QuoteLine,
@@ -40,6 +42,7 @@ from operant.quotes.models import (
     lines_total,
 )
 from operant.quotes.pdf import quote_pdf_write
+from operant.quotes.prefill import quote_draft_defaults
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client, User
@@ -93,57 +96,77 @@ def quote_total(quote: Quote) -> Decimal:
 
 def quote_create(
     *,
-    client: Client,
+    client: Client | None = None,
     ticket: Ticket | None = None,
-    title: str,
-    scope_category: str,
+    title: str | None = None,
+    scope_category: str | None = None,
     created_by: User,
     now: datetime,
     currency: str | None = None,
     validity_days: int | None = None,
+    lines: Iterable[Mapping[str, Any]] = (),
 ) -> Quote:
-    """A draft quote for ``client`` (about ``ticket``, if given); currency and validity default
-    to the policy's ``[quotes]``, and the policy version in force is recorded."""
+    """A draft quote for ``client`` (about ``ticket``, if given) with its ``lines`` (each the
+    keyword arguments of ``quote_line_add``), made at once: a refused line leaves no quote.
+
+    1. What is not given comes from the ticket as the new-quote page prefills it
+       (``quote_draft_defaults``): its client, its subject as the title (cut to fit), the
+       clause 02 category it was classified under. Currency and validity come from the
+       policy's ``[quotes]``.
+    2. Check the terms; create the draft with the policy version in force; add the lines.
+    """
     in_force = policy_in_force()
     policy = in_force.policy
-    title = " ".join(title.split())
-    if not title:
-        raise QuoteError("a quote needs a title")
-    if len(title) > 200:
-        raise QuoteError("a quote's title is at most 200 characters")
-    keys = scope_keys(policy)
-    if scope_category not in keys:
-        raise QuoteError(
-            f"unknown scope category {scope_category!r}; expected one of {', '.join(keys)}"
-        )
-    if ticket is not None and ticket.client_id != client.pk:
-        owner = ticket.client.name if ticket.client_id else "no client yet"
-        raise QuoteError(f"{ticket.ref} belongs to {owner}, not {client.name}")
+    defaults = quote_draft_defaults(ticket=ticket, minutes=None, policy=policy)
+    client = client or defaults.client
+    if client is None:
+        raise QuoteError("name the client, or a ticket filed under one")
+    title = " ".join((defaults.title if title is None else title).split())
+    scope_category = defaults.scope_category if scope_category is None else scope_category
+    _check_terms(client=client, ticket=ticket, title=title, scope=scope_category, policy=policy)
     currency = (currency or str(policy.quotes.currency)).strip().upper()
     if not _CURRENCY.match(currency):
         raise QuoteError(f"currency must be a 3-letter ISO 4217 code like USD, got {currency!r}")
-    days = _validity(policy.quotes.validity_days if validity_days is None else validity_days)
-    quote = Quote.objects.create(
-        client=client,
-        ticket=ticket,
-        title=title,
-        scope_category=scope_category,
-        clause="01" if scope_category == OVERDRAFT else "02",
-        currency=currency,
-        validity_days=days,
-        policy_version=in_force.version,
-        created_by=created_by,
-        created_at=now,
-        updated_at=now,
-    )
-    quote_event(
-        quote,
-        "created",
-        now=now,
-        actor=created_by,
-        data={"scope_category": scope_category, "clause": quote.clause, "currency": currency},
-    )
+    days = _validity(defaults.validity_days if validity_days is None else validity_days)
+    with transaction.atomic():
+        quote = Quote.objects.create(
+            client=client,
+            ticket=ticket,
+            title=title,
+            scope_category=scope_category,
+            clause="01" if scope_category == OVERDRAFT else "02",
+            currency=currency,
+            validity_days=days,
+            policy_version=in_force.version,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+        )
+        quote_event(
+            quote,
+            "created",
+            now=now,
+            actor=created_by,
+            data={"scope_category": scope_category, "clause": quote.clause, "currency": currency},
+        )
+        for line in lines:
+            quote_line_add(quote=quote, **line, actor=created_by, now=now)
     return quote
+
+
+def _check_terms(
+    *, client: Client, ticket: Ticket | None, title: str, scope: str, policy: Policy
+) -> None:
+    if not title:
+        raise QuoteError("a quote needs a title")
+    if len(title) > TITLE_MAX:
+        raise QuoteError(f"a quote's title is at most {TITLE_MAX} characters")
+    keys = scope_keys(policy)
+    if scope not in keys:
+        raise QuoteError(f"unknown scope category {scope!r}; expected one of {', '.join(keys)}")
+    if ticket is not None and ticket.client_id != client.pk:
+        owner = ticket.client.name if ticket.client_id else "no client yet"
+        raise QuoteError(f"{ticket.ref} belongs to {owner}, not {client.name}")
 
 
 def _validity(value: Any) -> int:

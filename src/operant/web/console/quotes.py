@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +26,7 @@ from operant.quotes.models import Quote, QuoteEvent, QuoteState, lines_total
 from operant.quotes.pdf import quote_has_pdf, quote_pdf_path
 from operant.quotes.prefill import quote_draft_defaults
 from operant.quotes.queries import quote_progress
-from operant.quotes.services import quote_create, quote_line_add, scope_keys
+from operant.quotes.services import quote_create, scope_keys
 from operant.quotes.wording import line_rows, money, scope_category_text, scope_statement
 from operant.web.console.quotes_forms import LineForm, QuoteFilterForm, QuoteNewForm
 from operant.web.console.tickets_forms import first_error
@@ -125,27 +124,21 @@ def quote_new(request: HttpRequest) -> HttpResponse:
 
 
 def _create(request: HttpRequest, data: dict[str, Any], ticket: Ticket | None) -> Quote:
-    now = timezone.now()
-    with transaction.atomic():  # a refused first line leaves no half-made draft
-        quote = quote_create(
-            client=data["client"],
-            ticket=ticket,
-            title=data["title"],
-            scope_category=data["scope_category"],
-            validity_days=data["validity_days"],
-            created_by=request.user,
-            now=now,
+    lines = []
+    if data["line_description"] or data["line_hours"] is not None:
+        lines.append(
+            {"kind": "hours", "description": data["line_description"], "hours": data["line_hours"]}
         )
-        if data["line_description"] or data["line_hours"] is not None:
-            quote_line_add(
-                quote=quote,
-                kind="hours",
-                description=data["line_description"],
-                hours=data["line_hours"],
-                actor=request.user,
-                now=now,
-            )
-    return quote
+    return quote_create(
+        client=data["client"],
+        ticket=ticket,
+        title=data["title"],
+        scope_category=data["scope_category"],
+        validity_days=data["validity_days"],
+        created_by=request.user,
+        now=timezone.now(),
+        lines=lines,
+    )
 
 
 def _new_page(

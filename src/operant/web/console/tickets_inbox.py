@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from operant.desk.queries import INBOX_PAGE_SIZE, inbound_flagged, inbox_filter, inbox_tickets
+from operant.desk.queries import INBOX_PAGE_SIZE, inbox_filter, inbox_tickets
+from operant.mail.queries import inbound_flagged
 from operant.web.console.tickets_display import labelled, scope_categories, scope_labels
 from operant.web.console.tickets_forms import InboxFilterForm
 from operant.web.permissions import agent_required

@@ -14,11 +14,12 @@ from operant.quotes.errors import QuoteError
 from operant.quotes.events import when
 from operant.quotes.models import Quote, lines_total
 from operant.quotes.pdf import quote_has_pdf, quote_pdf_path
+from operant.quotes.queries import client_quotes
 from operant.quotes.services import quote_accept, quote_decline
 from operant.quotes.wording import line_rows, money
 from operant.web.permissions import client_user_required
 from operant.web.portal.forms import DeclineForm
-from operant.web.portal.lookups import client_of, client_quote_or_404, client_quotes
+from operant.web.portal.lookups import client_of, client_quote_or_404
 
 
 @client_user_required

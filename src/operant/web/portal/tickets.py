@@ -12,16 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from operant.desk.models import Message, Ticket
+from operant.desk.queries import client_conversation, client_tickets
 from operant.mail.portal import PortalRequestInvalid, portal_request_submit
 from operant.web.permissions import client_user_required
 from operant.web.portal.forms import ReplyForm
-from operant.web.portal.lookups import (
-    client_conversation,
-    client_of,
-    client_ticket_or_404,
-    client_tickets,
-    contact_of,
-)
+from operant.web.portal.lookups import client_of, client_ticket_or_404, contact_of
 
 PAGE_SIZE = 50
 

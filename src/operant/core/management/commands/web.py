@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.servers.basehttp import get_internal_wsgi_application
 from gunicorn.app.base import BaseApplication
 
 from operant.core.command import OperantCommand
@@ -20,9 +21,9 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from operant.wsgi import application
-
-        return application
+        # The application settings.WSGI_APPLICATION names, as Django's own runserver loads it:
+        # operant.wsgi sits above every app, so this command does not import it.
+        return get_internal_wsgi_application()
 
 
 def parse_bind(value: str) -> str:

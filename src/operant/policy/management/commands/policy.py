@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.management.base import CommandParser
 
 from operant.core.command import OperantCommand
+from operant.policy.classes import RequestClass
 from operant.policy.loader import load_policy
 from operant.policy.render import policy_summary, render_policy
-from operant.policy.schema import Policy, RequestClass
+from operant.policy.schema import Policy
 
 
 def policy_from(path: str | None) -> Policy:
