@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +33,7 @@ from operant.desk.models import (
 )
 from operant.desk.writes import TicketWrites
 from operant.notify.services import new_message_id, notification_queue
-from operant.policy.loader import current_policy
-from operant.policy.services import policy_version_record
+from operant.policy.services import PolicyInForce, policy_in_force
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client, Contact, User
@@ -46,17 +44,6 @@ if TYPE_CHECKING:
 
 class TicketError(UserError):
     """A ticket action that cannot be done as asked."""
-
-
-@dataclass(frozen=True)
-class PolicyInForce:
-    policy: Policy
-    version: PolicyVersion
-
-
-def policy_in_force() -> PolicyInForce:
-    policy = current_policy()
-    return PolicyInForce(policy=policy, version=policy_version_record(policy=policy))
 
 
 def ticket_history_record(

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from operant.desk.emails import threading_headers
 from operant.desk.services import ticket_sent_record
-from operant.mail.loops import LOOP_HEADER
+from operant.notify.loops import LOOP_HEADER
 from operant.notify.services import new_message_id, notification_queue
 from operant.quotes.events import when
 from operant.quotes.links import ACCEPT, DECLINE, quote_link_url
