@@ -23,6 +23,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from operant.accounts.services import client_create
+from operant.desk import writes as writes_module
 from operant.desk.models import (
     Attachment,
     ClockPause,
@@ -32,7 +33,6 @@ from operant.desk.models import (
     TicketEvent,
 )
 from operant.desk.services import ticket_clock_pause
-from operant.desk import writes as writes_module
 from operant.mail.intake import inbound_receive_many, mail_ingest_many
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parsepool import ParsePool
@@ -174,14 +174,22 @@ def snapshot(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
-def extra_mails(first_client_email: str) -> list[bytes]:
-    """Cases the generated set lacks: unreadable, bounces, our own loop, a quote "yes",
-    a message without Message-ID, and a repeat of it."""
+def bounce_of(message_id: str) -> bytes:
+    """A real Postfix delivery report, about the message with ``message_id``."""
+    raw = (SAMPLES / "dsn_postfix.eml").read_bytes()
+    raw = raw.replace(b"<20250314100005.7A1B2C3D@", b"<bounce-of-known@")  # a report of its own
+    return raw.replace(b"<ticket-1077-ack@operant.test>", f"<{message_id}>".encode())
+
+
+def extra_mails(first_client_email: str, known_id: str) -> list[bytes]:
+    """Cases the generated set lacks: unreadable, bounces (of a stored message, and of ones we
+    do not know), our own loop, a quote "yes", a message without Message-ID, and a repeat."""
     no_id = mail(sender=first_client_email, subject="No id here", message_id=None)
     return [
         b"",
         (SAMPLES / "bounce_gmail.eml").read_bytes(),
         (SAMPLES / "dsn_postfix.eml").read_bytes(),
+        bounce_of(known_id),
         (SAMPLES / "broken_base64.eml").read_bytes(),
         mail(sender=first_client_email, message_id="loop-1@x", headers={"X-Operant-Loop": "1"}),
         mail(
@@ -200,7 +208,9 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     for spec in mailset.clients:
         client_create(name=spec.name, package_key=spec.package_key, emails=spec.emails)
     raws = mailset.raws
-    extras = extra_mails(mailset.clients[0].emails[0])
+    # A message that opens a ticket early in the set: its bounce flags that ticket.
+    known_id = next(m.message_id for m in mailset.mails if m.kind == "new").strip("<>")
+    extras = extra_mails(mailset.clients[0].emails[0], known_id)
     # The extras go in the middle and at the end: rare cases between batched rows.
     raws = raws[:130] + extras + raws[130:] + extras
 
@@ -225,6 +235,10 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     assert details["new ticket OPR-n; acknowledgement held back (rate limit)"] > 0
     assert any(d.startswith("auto-reply") for d in details)
     assert any(d.startswith("unreadable") for d in details)
+    assert any(d.startswith("bounce of a message on OPR-") for d in details)
+    assert details["bounce for a message we do not know"] > 0
+    assert details["new ticket from an unknown sender (unmatched queue)"] > 0
+    assert len(raws) > InboundMessage.objects.count()  # redeliveries: stored once each
     # ... and both paths agree on every part of it.
     for key in expected:
         assert actual[key] == expected[key], key
