@@ -24,7 +24,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from typing import Any
 
 import pytest
 from imap_tools import MailBoxUnencrypted
+
+from tests.waiting import wait_until
 
 DOVECOT = Path("/usr/sbin/dovecot")
 DOVEADM = Path("/usr/bin/doveadm")
@@ -253,17 +254,27 @@ service anvil {{
 
 
 def _wait_until_ready(server: DovecotServer) -> None:
-    deadline = time.monotonic() + START_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        assert server.process is not None
-        if server.process.poll() is not None:
-            break
+    process = server.process
+    assert process is not None
+
+    def greets() -> bool:
         try:
             with socket.create_connection((HOST, server.port), timeout=2) as conn:
-                if conn.recv(64).startswith(b"* OK"):
-                    return
+                return conn.recv(64).startswith(b"* OK")
         except OSError:
-            time.sleep(0.05)
+            return False
+
+    try:
+        # True once it greets; "exited" if it stopped (the port may have been taken).
+        answer = wait_until(
+            lambda: "exited" if process.poll() is not None else greets(),
+            timeout=START_WAIT_SECONDS,
+            what="Dovecot's greeting",
+        )
+    except TimeoutError:
+        answer = "silent"
+    if answer is True:
+        return
     server.stop()
     raise RuntimeError(f"Dovecot did not start on port {server.port}:\n{server.log_tail()}")
 

@@ -7,7 +7,6 @@ BEGIN IMMEDIATE and waits its turn), and its in-memory test database is not for 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from operant.allowance.ledger import allowance_balance
 from operant.allowance.models import AllowanceMonth, EntryKind, TimeEntry
 from operant.allowance.rows import month_row_ensure
 from tests.allowance.conftest import DECEMBER, MID_DECEMBER
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -49,13 +49,6 @@ def someone_waits_on_a_lock() -> bool:
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, "the other agent never waited on the month's lock"
-        time.sleep(0.02)
 
 
 @pytest.mark.parametrize("row_exists", [True, False], ids=["month-row-exists", "first-charge"])
@@ -90,7 +83,9 @@ def test_the_second_agent_waits_for_the_first_and_is_refused(
     assert a_inserted.wait(WAIT)
     b.start()
     try:
-        wait_until(someone_waits_on_a_lock)
+        wait_until(
+            someone_waits_on_a_lock, timeout=WAIT, what="agent B to wait on the month's lock"
+        )
     finally:
         release_a.set()
         a.join(WAIT)

@@ -2,10 +2,14 @@
 
 300 varied messages (many senders, replies, duplicates by Message-ID, some without one) wait
 in a real Dovecot mailbox. The real ``operant imap --once`` runs as a subprocess against its
-own SQLite file (whatever database the rest of the suite uses), is killed with SIGKILL at
-random moments once it is busy, several times, and then runs to the end. Afterwards every
-distinct message is in exactly one ticket message, no stored row is duplicated, nothing is
-left unprocessed, and the mailbox holds every message, all moved to the processed folder.
+own SQLite file (whatever database the rest of the suite uses), is killed with SIGKILL
+several times, each at a point the test observes rather than after a delay: once the database
+holds so many stored rows (the kill lands while that batch is processed) or so many settled
+ones (it lands around the mailbox acknowledgement). Each kill must find the fetcher still at
+work and leave mail in the mailbox, so a fast machine cannot pass without killing mid-run.
+Then it runs to the end. Afterwards every distinct message is in exactly one ticket message,
+no stored row is duplicated, nothing is left unprocessed, and the mailbox holds every
+message, all moved to the processed folder.
 """
 
 from __future__ import annotations
@@ -17,17 +21,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.dovecot import SUPPORT, DovecotServer, make_mail
+from tests.waiting import wait_until
 
 OPERANT = Path(sys.executable).with_name("operant")
 MESSAGES = 300
 KILLS = 5
 SEED = int(os.environ.get("OPERANT_CRASH_SEED", "20261201"))
-# Readiness waits (how long to wait for the fetcher to get busy / finish), not assertions.
-BUSY_WAIT_SECONDS = 30.0
+# Bounds for a stuck run (the fetcher reaching a kill point / finishing), not assertions.
+BUSY_WAIT_SECONDS = 120.0
 FINISH_WAIT_SECONDS = 120.0
 
 
@@ -91,7 +95,12 @@ def corpus(rng: random.Random) -> tuple[list[bytes], set[str], int]:
 
 
 def fetcher_env(tmp: Path, server: DovecotServer) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OPERANT_")}
+    # Only this test's settings, but the suite's secret key (settings refuse to start without).
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("OPERANT_") or key == "OPERANT_SECRET_KEY"
+    }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp / 'crash.sqlite3'}",
         OPERANT_DATA_DIR=str(tmp),
@@ -107,28 +116,48 @@ def fetcher_env(tmp: Path, server: DovecotServer) -> dict[str, str]:
     return env
 
 
-def stored_rows(db: Path) -> int:
+# What a kill point counts: rows stored, or rows settled (processed, ignored or failed).
+COUNTED = {"stored": "1 = 1", "settled": "state IN ('processed', 'ignored', 'failed')"}
+
+
+def count_rows(db: Path, counted: str = "stored") -> int:
+    query = f"SELECT COUNT(*) FROM mail_inboundmessage WHERE {COUNTED[counted]}"
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM mail_inboundmessage").fetchone()[0])
+            return int(conn.execute(query).fetchone()[0])
     except sqlite3.OperationalError:
-        return 0  # locked for a moment by the writer: try again
+        return 0  # not created yet, or locked for a moment by the writer: ask again
 
 
-def run_and_kill(command: list[str], env: dict[str, str], db: Path, delay: float) -> bool:
-    """Start the fetcher, wait until it stores something, SIGKILL it ``delay`` s later.
-    True when it was killed (it may have finished first)."""
-    before = stored_rows(db)
+def kill_points(total: int) -> list[tuple[str, int]]:
+    """Where each run is killed: once the database holds this many stored, or settled, rows.
+
+    Spread over the first two thirds of the rows, so each run has well over a batch left to do
+    when its point is reached."""
+    return [
+        ("stored" if n % 2 == 0 else "settled", total * 2 * (n + 1) // (3 * KILLS))
+        for n in range(KILLS)
+    ]
+
+
+def run_and_kill(
+    command: list[str], env: dict[str, str], db: Path, counted: str, rows: int
+) -> None:
+    """Start the fetcher and SIGKILL it once the database holds ``rows`` rows ``counted``.
+    It must still be at work then: finishing or failing first fails the test."""
     process = subprocess.Popen(command, env=env, cwd=db.parent, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + BUSY_WAIT_SECONDS
-    while process.poll() is None and stored_rows(db) == before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(delay)
-    killed = process.poll() is None
-    if killed:
-        os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    return killed
+    try:
+        wait_until(
+            lambda: process.poll() is not None or count_rows(db, counted) >= rows,
+            timeout=BUSY_WAIT_SECONDS,
+            what=f"{rows} rows {counted}",
+        )
+    finally:
+        process.kill()  # does nothing once the process has ended
+        code = process.wait()
+    assert code == -signal.SIGKILL, (
+        f"the fetcher ended ({code}) before {rows} rows were {counted}: never killed mid-run"
+    )
 
 
 def test_killing_the_fetcher_mid_batch_loses_and_duplicates_nothing(
@@ -169,12 +198,12 @@ def test_killing_the_fetcher_mid_batch_loses_and_duplicates_nothing(
         stdout=subprocess.DEVNULL,
     )
     fetch = [str(OPERANT), "imap", "--once", "--batch", "20"]
-    kills = 0
-    for _ in range(KILLS):
-        kills += run_and_kill(fetch, env, db, rng.uniform(0.3, 1.5))
-        if not mailboxes.messages(SUPPORT):
-            break  # a fast machine: the mailbox is done before all the kills were spent
-    assert kills, f"the fetcher was never killed mid-run (seed {SEED})"
+    total = len(distinct_ids) + without_id
+    for counted, rows in kill_points(total):
+        run_and_kill(fetch, env, db, counted, rows)
+        # Killed mid-run: work is left, both in the database and in the mailbox.
+        assert count_rows(db) < total
+        assert mailboxes.messages(SUPPORT), "the mailbox was done: the kill came too late"
 
     finished = subprocess.run(
         fetch, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=FINISH_WAIT_SECONDS

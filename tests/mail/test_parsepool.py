@@ -10,6 +10,7 @@ import pytest
 from operant.mail.parse import parse_message
 from operant.mail.parsepool import ParsePool, default_workers
 from tests.mail.test_parse_robustness import SAMPLE_BYTES
+from tests.waiting import wait_until
 
 
 def test_a_worker_parses_as_this_process_does() -> None:
@@ -71,12 +72,12 @@ def test_a_bad_worker_count_names_the_setting(monkeypatch: pytest.MonkeyPatch) -
 
 
 ORPHAN_SCRIPT = """
-import sys, time
+import threading
 from operant.mail.parsepool import ParsePool
 pool = ParsePool(workers=1).__enter__()
 pool.warm()
 print(*[p.pid for p in pool._executor._processes.values()], flush=True)
-time.sleep(600)
+threading.Event().wait()  # until killed
 """
 
 
@@ -84,7 +85,6 @@ def test_workers_leave_when_their_parent_is_killed() -> None:
     """The intake may be SIGKILLed (the crash test does it): its workers must not linger."""
     import subprocess
     import sys
-    import time
 
     parent = subprocess.Popen(
         [sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True
@@ -96,11 +96,12 @@ def test_workers_leave_when_their_parent_is_killed() -> None:
     finally:
         parent.kill()
         parent.wait()
-    # Readiness wait, not a timing assertion: the workers check every half second.
-    deadline = time.monotonic() + 60
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers)
+    # The workers look for their parent every half second.
+    wait_until(
+        lambda: not any(_alive(pid) for pid in workers),
+        timeout=60,
+        what="the orphaned parse workers to leave",
+    )
 
 
 def _alive(pid: int) -> bool:
