@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "operant.statements",
     "operant.web",
     "operant.api",
+    "operant.demo",
 ]
 
 MIDDLEWARE = [

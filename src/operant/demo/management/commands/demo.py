@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from operant.accounts.demo import demo_seed
 from operant.accounts.demo_data import DEMO_PASSWORD, LOGIN_URL
 from operant.core.command import OperantCommand
+from operant.demo.requests import demo_requests_seed
 
 
 class Command(OperantCommand):
     help = "Seed demo clients, contacts and logins (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.utils import timezone
-
-        from operant.desk.demo import desk_demo_seed
-
         report = demo_seed(password=DEMO_PASSWORD)
-        requests = desk_demo_seed(now=timezone.now())
+        requests = demo_requests_seed(now=timezone.now())
         if requests:
             self.stdout.write(f"demo: {requests} support requests fed through the mail pipeline")
         if report.created:

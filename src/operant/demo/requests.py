@@ -6,6 +6,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from operant.mail.models import InboundChannel
+from operant.mail.receive import inbound_receive
+from operant.mail.services import inbound_process
+
 # (sender, subject, body, hours before now it arrived)
 REQUESTS: list[tuple[str, str, str, float]] = [
     (
@@ -61,12 +65,8 @@ def demo_message(index: int, sender: str, subject: str, body: str, at: datetime)
     return message.as_bytes()
 
 
-def desk_demo_seed(*, now: datetime) -> int:
+def demo_requests_seed(*, now: datetime) -> int:
     """Feed the demo requests through the pipeline; returns how many were new."""
-    from operant.mail.models import InboundChannel
-    from operant.mail.receive import inbound_receive
-    from operant.mail.services import inbound_process
-
     created = 0
     for index, (sender, subject, body, hours_ago) in enumerate(REQUESTS, start=1):
         at = now - timedelta(hours=hours_ago)
