@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files get the policy too.
+    "operant.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +71,53 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Pages load only the desk's own scripts, styles and images: no inline script or style, so
+# injected markup cannot run. Bars are drawn with SVG attributes, not style attributes.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (meaning "…: https") or ``Header-Name: value`` -> Django's form."""
+    if not value.strip():
+        return None
+    name, _, expected = value.partition(":")
+    name, expected = name.strip(), expected.strip() or "https"
+    if not name or any(c.isspace() for c in name):
+        raise ImproperlyConfigured(
+            f"OPERANT_PROXY_SSL_HEADER: expected a header name such as X-Forwarded-Proto, "
+            f"got {value!r}"
+        )
+    return "HTTP_" + name.upper().replace("-", "_"), expected
+
+
+# HTTPS in production: all off by default so a plain-HTTP development server still works.
+# Behind a TLS-terminating proxy, set OPERANT_PROXY_SSL_HEADER to the header it sets
+# (X-Forwarded-Proto) so Django knows the request was secure; make sure the proxy strips
+# that header from what clients send.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("OPERANT_PROXY_SSL_HEADER", ""))
+SECURE_SSL_REDIRECT = env_bool("OPERANT_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("OPERANT_SECURE_COOKIES", False)
+SECURE_HSTS_SECONDS = env_int("OPERANT_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OPERANT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("OPERANT_HSTS_PRELOAD", False)
+# The session cookie is the only credential a browser holds: never readable by scripts.
+SESSION_COOKIE_HTTPONLY = True
+# HTMX sends the token from the page (hx-headers), so scripts never need the cookie either.
+CSRF_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "operant.urls"
 WSGI_APPLICATION = "operant.wsgi.application"

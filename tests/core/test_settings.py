@@ -67,3 +67,54 @@ def test_the_command_says_so_in_one_line(tmp_path) -> None:
     [line] = result.stderr.strip().splitlines()
     assert "OPERANT_SECRET_KEY" in line
     assert "Traceback" not in result.stderr
+
+
+PRODUCTION = {
+    "OPERANT_SECRET_KEY": KEY,
+    "OPERANT_ALLOWED_HOSTS": "desk.operant.example",
+    "OPERANT_SECURE_COOKIES": "true",
+    "OPERANT_HSTS_SECONDS": "31536000",
+    "OPERANT_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "OPERANT_HSTS_PRELOAD": "true",
+    "OPERANT_SSL_REDIRECT": "true",
+    "OPERANT_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+}
+
+
+def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPERANT_")}
+    clean.update(OPERANT_DATA_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [OPERANT, "check", "--deploy", "--fail-level", "WARNING"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_settings(tmp_path) -> None:
+    result = deploy_check(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_names_what_is_missing_without_them(tmp_path) -> None:
+    result = deploy_check(tmp_path, OPERANT_SECRET_KEY=KEY)
+    assert result.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr
+
+
+def test_the_https_settings_come_from_the_environment(monkeypatch) -> None:
+    config = load(monkeypatch, **PRODUCTION)
+    assert config["SESSION_COOKIE_SECURE"] is config["CSRF_COOKIE_SECURE"] is True
+    assert config["SECURE_HSTS_SECONDS"] == 31536000
+    assert config["SECURE_SSL_REDIRECT"] is True
+    assert config["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    custom = load(monkeypatch, OPERANT_SECRET_KEY=KEY, OPERANT_PROXY_SSL_HEADER="X-Scheme: on")
+    assert custom["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_SCHEME", "on")
+    with pytest.raises(ImproperlyConfigured, match="OPERANT_PROXY_SSL_HEADER"):
+        load(monkeypatch, OPERANT_SECRET_KEY=KEY, OPERANT_PROXY_SSL_HEADER="X Forwarded")
+    with pytest.raises(ImproperlyConfigured, match="OPERANT_HSTS_SECONDS"):
+        load(monkeypatch, OPERANT_SECRET_KEY=KEY, OPERANT_HSTS_SECONDS="a year")

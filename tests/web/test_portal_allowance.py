@@ -19,7 +19,7 @@ def test_shows_used_and_remaining_minutes_with_an_accessible_gauge(alice_client,
     assert 'aria-valuenow="12"' in html
     assert "12 of 30 minutes used" in html
     assert "18 minutes remaining" in html
-    assert "width: 40%" in html
+    assert '<rect width="40"' in html
 
 
 def test_history_has_twelve_months(alice_client, client_a):
