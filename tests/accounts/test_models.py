@@ -5,7 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from operant.accounts.models import Client, ClientDomain, Contact, User
+from operant.accounts.models import Client, ClientDomain, Contact, ServicePackage, User
+from operant.desk.context import client_contexts
+from operant.policy.loader import current_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,24 @@ def test_integration_coverage_lists_the_whole_catalog(client_c):
     assert coverage["twilio_sms"] is True
     assert coverage["twilio_voice"] is False
     assert {"instagram_messaging", "whatsapp", "webhooks"} <= coverage.keys()
+
+
+def test_package_coverage_of_many_packages_costs_two_queries(
+    client_a, client_c, django_assert_num_queries
+):
+    packages = [client_a.package_id, client_c.package_id]
+    with django_assert_num_queries(2):
+        coverage = ServicePackage.coverage_of(packages)
+    assert coverage[client_a.package_id].marked() == client_a.integration_coverage()
+    assert coverage[client_c.package_id].marked() == client_c.integration_coverage()
+    assert ServicePackage.coverage_of([]) == {}
+
+
+def test_the_classifier_sees_the_coverage_the_client_pages_show(client_a, client_c):
+    contexts = client_contexts([client_a, client_c], current_policy())
+    for client in (client_a, client_c):
+        shown = {i.key for i, included in client.integration_coverage() if included}
+        assert {i.key for i in contexts[client.package_id].included} == shown
 
 
 def test_local_time_is_on_the_clients_wall_clock(client_c):

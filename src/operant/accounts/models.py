@@ -7,6 +7,8 @@ live in ``services.py``; this module holds the tables and the rules that read on
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,6 +118,47 @@ class ServicePackage(models.Model):
     def integration_keys(self) -> list[str]:
         return sorted(integration.key for integration in self.integrations.all())
 
+    @staticmethod
+    def coverage_of(package_ids: Iterable[int]) -> dict[int, PackageCoverage]:
+        """The coverage of each of these packages: two queries however many packages (the
+        catalog, and which of it the packages include). One client is a batch of one."""
+        wanted = set(package_ids)
+        if not wanted:
+            return {}
+        catalog = tuple(Integration.objects.all())  # in the catalog's own order
+        included: dict[int, set[int]] = {pk: set() for pk in wanted}
+        links = ServicePackage.integrations.through.objects.filter(servicepackage_id__in=wanted)
+        for package_id, integration_id in links.values_list("servicepackage_id", "integration_id"):
+            included[package_id].add(integration_id)
+        return {pk: PackageCoverage(catalog, frozenset(ids)) for pk, ids in included.items()}
+
+
+@dataclass(frozen=True)
+class PackageCoverage:
+    """Clause 05: support covers only the integrations in the client's active service package.
+
+    The one place that rule is decided: the classifier's context, the client pages and any
+    later check (vendor incidents, intake) ask an instance of this, made by
+    ``ServicePackage.coverage_of`` for many packages or ``Client.coverage`` for one.
+    """
+
+    catalog: tuple[Integration, ...]  # every integration the agency knows, in catalog order
+    included_ids: frozenset[int]  # those the package includes
+
+    def includes(self, integration: Integration) -> bool:
+        return integration.pk in self.included_ids
+
+    def includes_key(self, key: str) -> bool:
+        return any(i.key == key for i in self.included)
+
+    @property
+    def included(self) -> tuple[Integration, ...]:
+        return tuple(i for i in self.catalog if self.includes(i))
+
+    def marked(self) -> list[tuple[Integration, bool]]:
+        """Every catalog integration with whether the package includes it."""
+        return [(i, self.includes(i)) for i in self.catalog]
+
 
 class ClientQuerySet(models.QuerySet["Client"]):
     def search(self, *, text: str = "", package: str = "", standing: str = "") -> ClientQuerySet:
@@ -177,14 +220,17 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def coverage(self) -> PackageCoverage:
+        """Clause 05: which integrations the client's active package covers."""
+        return ServicePackage.coverage_of([self.package_id])[self.package_id]
+
     def includes_integration(self, key: str) -> bool:
         """Clause 05: is this integration covered by the client's active package?"""
-        return self.package.integrations.filter(key=key).exists()
+        return self.coverage().includes_key(key)
 
     def integration_coverage(self) -> list[tuple[Integration, bool]]:
         """Every catalog integration with whether the client's package includes it."""
-        included = set(self.package.integrations.values_list("id", flat=True))
-        return [(item, item.id in included) for item in Integration.objects.all()]
+        return self.coverage().marked()
 
     @property
     def zone(self) -> ZoneInfo:

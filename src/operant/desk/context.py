@@ -15,29 +15,25 @@ if TYPE_CHECKING:
 
 def client_contexts(clients: Iterable[Client], policy: Policy) -> dict[int, ClientContext]:
     """The classifier's context for each client's package, by package key: two queries
-    however many clients (the catalog, and which of it the packages include)."""
+    however many clients (the package coverage, decided by the accounts app)."""
     packages = {client.package_id: client.package for client in clients}
-    if not packages:
-        return {}
-    catalog = [
-        (i.pk, IntegrationInfo(key=i.key, name=i.name, vendor_key=i.vendor_key))
-        for i in Integration.objects.all()  # in the catalog's own order
-    ]
-    included: dict[int, set[int]] = {pk: set() for pk in packages}
-    for package_id, integration_id in ServicePackage.integrations.through.objects.filter(
-        servicepackage_id__in=list(packages)
-    ).values_list("servicepackage_id", "integration_id"):
-        included[package_id].add(integration_id)
+    coverage = ServicePackage.coverage_of(packages)
     return {
         package_id: ClientContext(
-            included=tuple(info for pk, info in catalog if pk in included[package_id]),
-            catalog=tuple(info for _, info in catalog),
+            included=tuple(_info(i) for i in coverage[package_id].included),
+            catalog=tuple(_info(i) for i in coverage[package_id].catalog),
             out_of_scope_keys=tuple(category.key for category in policy.out_of_scope),
             minor_request_limit_minutes=policy.allowance.minor_request_limit_minutes,
             package_name=package.name,
         )
         for package_id, package in packages.items()
     }
+
+
+def _info(integration: Integration) -> IntegrationInfo:
+    return IntegrationInfo(
+        key=integration.key, name=integration.name, vendor_key=integration.vendor_key
+    )
 
 
 def client_context(client: Client | None, policy: Policy) -> ClientContext | None:
