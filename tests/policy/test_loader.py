@@ -80,8 +80,46 @@ BAD_FILES = [
     pytest.param(
         ("target = { business_days = 1 }", 'target = { business_days = "one" }'),
         "operant.toml:34: response.classes.general.target.business_days: "
-        'must be a whole number ≥ 0, got "one"',
+        'must be a whole number from 0 to 366, got "one"',
         id="mistyped-number",
+    ),
+    pytest.param(
+        ("warning_lead_hours = 2", "warning_lead_hours = 1e308"),
+        "operant.toml:30: response.warning_lead_hours: "
+        "must be a number of hours more than 0 and at most 8784, got 1e+308",
+        id="hours-huge",
+    ),
+    pytest.param(
+        ("warning_lead_hours = 2", "warning_lead_hours = nan"),
+        "operant.toml:30: response.warning_lead_hours: must be a number of hours",
+        id="hours-nan",
+    ),
+    pytest.param(
+        ("warning_lead_hours = 2", "warning_lead_hours = inf"),
+        "operant.toml:30: response.warning_lead_hours: must be a number of hours",
+        id="hours-infinite",
+    ),
+    pytest.param(
+        ("target = { business_days = 1 }", "target = { business_days = 99999999999 }"),
+        "operant.toml:34: response.classes.general.target.business_days: "
+        "must be a whole number from 0 to 366, got 99999999999",
+        id="days-huge",
+    ),
+    pytest.param(
+        ("minutes_per_month = 30\n", "minutes_per_month = 50000\n"),
+        "operant.toml:44: allowance.minutes_per_month: must be a whole number from 0 to 44640",
+        id="minutes-more-than-a-month",
+    ),
+    pytest.param(
+        ('hourly_rate = "125.00"', 'hourly_rate = "99999999999999.00"'),
+        "operant.toml:51: quotes.hourly_rate: must be an amount of money in quotes with at most "
+        '2 decimals, up to "1000000.00"',
+        id="money-huge",
+    ),
+    pytest.param(
+        ("notice_lead_hours = 72", "notice_lead_hours = 9000000"),
+        "operant.toml:85: maintenance.notice_lead_hours: must be a whole number from 0 to 8784",
+        id="lead-hours-huge",
     ),
     pytest.param(
         ("minutes_per_month = 30\n", ""),
@@ -112,7 +150,7 @@ BAD_FILES = [
     pytest.param(
         ('hourly_rate = "125.00"', 'hourly_rate = "12.345"'),
         "operant.toml:51: quotes.hourly_rate: must be an amount of money in quotes with at most "
-        '2 decimals, like "125.00", got "12.345"',
+        '2 decimals, up to "1000000.00", like "125.00", got "12.345"',
         id="money-three-decimals",
     ),
     pytest.param(
@@ -162,7 +200,7 @@ BAD_FILES = [
     pytest.param(
         ("limit = { business_days = 2 }", "limit = { business_hours = 0 }"),
         "operant.toml:35: response.classes.general.limit.business_hours: "
-        "must be a number of hours > 0, got 0",
+        "must be a number of hours more than 0 and at most 8784, got 0",
         id="rule-zero-hours",
     ),
     pytest.param(

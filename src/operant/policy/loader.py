@@ -3,8 +3,8 @@
 Every way a file can be wrong ends in a ``PolicyError`` whose message names the file, the line
 (where the key is written) and the dotted key, so the operator can go straight to it::
 
-    operant.toml:31: response.classes.general.target.business_days: must be a whole number ≥ 0,
-        got "one"      (one line in reality; wrapped here)
+    operant.toml:31: response.classes.general.target.business_days: must be a whole number
+        from 0 to 366, got "one"      (one line in reality; wrapped here)
     operant.toml: allowance.minutes_per_month: missing
 
 When a file has several problems the one written first is reported: fixing files top to bottom

@@ -2,9 +2,9 @@
 
 Every term of ``operant.toml`` has a field here, and every scalar goes through a validator that
 says in plain words what it expects and what it got: an operator who mistypes a number reads
-``must be a whole number ≥ 0, got "one"``, not a pydantic type name. Unknown keys are errors,
-because a misspelt term that is silently ignored would leave the desk enforcing a default the
-operator believes they changed.
+``must be a whole number from 0 to 366, got "one"``, not a pydantic type name. Unknown keys are
+errors, because a misspelt term that is silently ignored would leave the desk enforcing a default
+the operator believes they changed.
 
 The ``[calendar]`` table is not modelled here: ``operant.calendar.parse_calendar`` owns its
 format, and the loader attaches the parsed calendar to the ``Policy`` (see ``loader.py``).
@@ -113,11 +113,13 @@ def _fail(expected: str, value: Any) -> PydanticCustomError:
     )
 
 
-def _whole(minimum: int) -> PlainValidator:
+def _whole(minimum: int, maximum: int) -> PlainValidator:
+    # Every number has an upper bound too: the desk does date and money arithmetic with them,
+    # and a value past any sensible one (1e308 hours) would fail there, on every pass.
     def check(value: Any) -> int:
         # bool is an int in Python, but `true` is never a count the operator meant.
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _fail(f"a whole number ≥ {minimum}", value)
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise _fail(f"a whole number from {minimum} to {maximum}", value)
         return value
 
     return PlainValidator(check)
@@ -137,10 +139,15 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _hours(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _fail("a number of hours > 0", value)
-    return float(value)
+def _hours(maximum: int) -> PlainValidator:
+    def check(value: Any) -> float:
+        # Written so that nan (valid TOML) fails too: every comparison with it is false.
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+        if not 0 < number <= maximum:
+            raise _fail(f"a number of hours more than 0 and at most {maximum}", value)
+        return float(value)
+
+    return PlainValidator(check)
 
 
 def _date(value: Any) -> dt.date:
@@ -159,11 +166,17 @@ def _date(value: Any) -> dt.date:
 def _money(value: Any) -> Decimal:
     # Money is written as a string ("125.00") so it is never a binary float; a whole TOML
     # integer is exact too and is accepted.
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return Decimal(value)
-    if isinstance(value, str) and _MONEY.fullmatch(value):
-        return Decimal(value)
-    raise _fail('an amount of money in quotes with at most 2 decimals, like "125.00"', value)
+    exact = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    amount = (
+        Decimal(value) if exact or (isinstance(value, str) and _MONEY.fullmatch(value)) else None
+    )
+    if amount is None or amount > MAX_MONEY:
+        raise _fail(
+            f'an amount of money in quotes with at most 2 decimals, up to "{MAX_MONEY}", '
+            'like "125.00"',
+            value,
+        )
+    return amount
 
 
 def _currency(value: Any) -> str:
@@ -213,11 +226,20 @@ def _percent_list(value: Any) -> tuple[int, ...]:
 
 Text = Annotated[str, PlainValidator(_text)]
 Flag = Annotated[bool, PlainValidator(_flag)]
-Count = Annotated[int, _whole(0)]
-PositiveCount = Annotated[int, _whole(1)]
+# Upper bounds: generous for any real policy, far inside what dates and columns can hold.
+MAX_DAYS = 366
+MAX_HOURS = 24 * MAX_DAYS
+# A month's minutes: an allowance or a request cannot use more time than the month has.
+MAX_MONTH_MINUTES = 31 * 24 * 60
+MAX_MONEY = Decimal("1000000.00")
+Days = Annotated[int, _whole(0, MAX_DAYS)]
+PositiveDays = Annotated[int, _whole(1, MAX_DAYS)]
+LeadHours = Annotated[int, _whole(0, MAX_HOURS)]
+MonthMinutes = Annotated[int, _whole(0, MAX_MONTH_MINUTES)]
+PositiveMonthMinutes = Annotated[int, _whole(1, MAX_MONTH_MINUTES)]
 # Whole hours print as "2", not "2.0", in the summary and JSON.
 Hours = Annotated[
-    float, PlainValidator(_hours), PlainSerializer(lambda h: int(h) if h.is_integer() else h)
+    float, _hours(MAX_HOURS), PlainSerializer(lambda h: int(h) if h.is_integer() else h)
 ]
 Day = Annotated[dt.date, PlainValidator(_date), PlainSerializer(dt.date.isoformat)]
 Money = Annotated[Decimal, PlainValidator(_money), PlainSerializer(str)]
@@ -255,7 +277,7 @@ class BusinessDaysRule(Term):
     day; ``business_days = 0`` with a cutoff is "same business day".
     """
 
-    business_days: Count
+    business_days: Days
     cutoff: Cutoff | None = None
 
 
@@ -341,16 +363,16 @@ class Response(Term):
 
 
 class Allowance(Term):
-    minutes_per_month: Count
+    minutes_per_month: MonthMinutes
     carry_over: Flag
-    minor_request_limit_minutes: PositiveCount
+    minor_request_limit_minutes: PositiveMonthMinutes
     notify_at_percent: Percents
 
 
 class Quotes(Term):
     hourly_rate: Money
     currency: Currency
-    validity_days: PositiveCount
+    validity_days: PositiveDays
 
 
 class OutOfScope(Term):
@@ -373,8 +395,8 @@ def _known_scope_key(value: Any) -> OutOfScopeKey:
 
 
 class Maintenance(Term):
-    notice_lead_hours: Count
-    reminder_lead_hours: Count
+    notice_lead_hours: LeadHours
+    reminder_lead_hours: LeadHours
 
     @field_validator("reminder_lead_hours")
     @classmethod
@@ -397,8 +419,8 @@ class Vendor(Term):
 
 
 class Suspension(Term):
-    past_due_after_days: Count
-    grace_days: Count
+    past_due_after_days: Days
+    grace_days: Days
     reactivation_fee: Money
     currency: Currency
 
