@@ -7,6 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from operant.quotes import replies
 from operant.quotes.models import Quote
 from operant.quotes.replies import quote_reply_hook, says_yes
 from tests.quotes.conftest import SENT
@@ -84,12 +85,10 @@ def test_a_no_or_a_ticket_without_sent_quotes_records_nothing(sent, oos_ticket, 
 
 
 def test_the_hook_never_raises(sent, monkeypatch, caplog) -> None:
-    from operant.quotes import decisions
-
     def broken(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(decisions, "quote_reply_acceptance_record", broken)
+    monkeypatch.setattr(replies, "quote_reply_acceptance_record", broken)
     assert quote_reply_hook(ticket=sent.ticket, text="Yes", now=LATER) == 0
     assert "quote reply check failed" in caplog.text
 

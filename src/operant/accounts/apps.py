@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # Imported here: these modules import models, which are not ready at import time.
         from operant.accounts.signin import signin_links_send_due
         from operant.core.worker import register_job
 

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-if TYPE_CHECKING:
-    from operant.accounts.models import User
+from operant.accounts.models import Contact, SigninLinkRequest, User
+from operant.accounts.throttle import link_request_check, throttle_rows_prune
+from operant.notify.services import notification_queue
 
 SALT = "operant.signin"
 LINK_AGE = timedelta(minutes=15)
@@ -44,15 +45,11 @@ class SigninCheck:
 
 def _is_portal_login(user: User) -> bool:
     """An active client login with an address, linked to a contact."""
-    from operant.accounts.models import Contact
-
     return bool(user.email) and user.is_client_user and Contact.objects.filter(user=user).exists()
 
 
 def _portal_user(email: str) -> User | None:
     """The active client login behind ``email``, if it is linked to a contact."""
-    from operant.accounts.models import User
-
     user = User.objects.get_by_email(email) if email else None
     return user if user is not None and _is_portal_login(user) else None
 
@@ -78,9 +75,6 @@ def signin_link_request(*, email: str, network: str, now: datetime) -> None:
     """Store a request for a link to ``email`` from ``network`` (see ``throttle.client_network``)
     for the worker to send; ``SigninThrottled`` if there were too many. The same two counts and
     one insert for every address, known or not: the lookup happens in the worker."""
-    from operant.accounts.models import SigninLinkRequest
-    from operant.accounts.throttle import link_request_check
-
     email = email.strip().lower()[:254]
     link_request_check(email=email, network=network, now=now)
     SigninLinkRequest.objects.create(
@@ -92,11 +86,6 @@ def signin_links_send_due(*, now: datetime) -> int:
     """Worker job: 1. claim each due link request (a conditional update), 2. queue its link if
     the address has a portal login, in one transaction, 3. prune throttle rows that no longer
     count. Returns how many requests it handled."""
-    from django.db import transaction
-
-    from operant.accounts.models import SigninLinkRequest
-    from operant.accounts.throttle import throttle_rows_prune
-
     handled = 0
     due = SigninLinkRequest.objects.filter(send_due_at__lte=now).order_by("send_due_at", "pk")
     for request_id, email in due.values_list("pk", "email")[:100]:
@@ -113,8 +102,6 @@ def signin_links_send_due(*, now: datetime) -> int:
 
 def signin_link_send(*, email: str, now: datetime) -> None:
     """Queue a sign-in link to ``email`` if it belongs to a portal login; otherwise do nothing."""
-    from operant.notify.services import notification_queue
-
     user = _portal_user(email.strip())
     if user is None:
         return
@@ -140,8 +127,6 @@ def signin_link_send(*, email: str, now: datetime) -> None:
 def signin_link_check(*, token: str) -> SigninCheck:
     """1. Verify the signature and age. 2. Find the user, still an active portal login.
     3. Refuse if they signed in since the link was made (it was used, or superseded)."""
-    from operant.accounts.models import User
-
     try:
         data = signing.loads(token, salt=SALT, max_age=LINK_AGE)
     except signing.SignatureExpired:
@@ -166,8 +151,6 @@ def signin_link_check(*, token: str) -> SigninCheck:
 def signin_link_redeem(*, token: str, now: datetime) -> User:
     """Check the link and spend it: a conditional update on ``last_login`` (architecture 4.3)
     means of two simultaneous clicks exactly one signs in."""
-    from operant.accounts.models import User
-
     user = signin_link_check(token=token).user
     spent = User.objects.filter(pk=user.pk, last_login=user.last_login).update(last_login=now)
     if spent != 1:

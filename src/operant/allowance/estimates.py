@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from operant.allowance.errors import EntryInvalid
 from operant.allowance.ledger import Balance, allowance_balance, month_of
+from operant.desk.models import RequestClass, Ticket
+from operant.desk.services import ticket_reclassify
 from operant.policy.loader import current_policy
-
-if TYPE_CHECKING:
-    from operant.desk.models import Ticket
-
-OUT_OF_SCOPE = "out_of_scope"
-SIGNIFICANT_CHANGE = "significant_change"
+from operant.policy.schema import OutOfScopeKey
 
 
 @dataclass(frozen=True)
@@ -41,9 +37,6 @@ def adjustment_estimate_check(
     (clause 02) through the desk, with no actor (the rule decided), and record the reasons as
     the ticket's classification reasons. A ticket already out of scope is left as it is.
     """
-    from operant.desk.models import Ticket
-    from operant.desk.services import ticket_reclassify
-
     if isinstance(estimate_minutes, bool) or not isinstance(estimate_minutes, int):
         raise EntryInvalid(f"the estimate must be whole minutes, got {estimate_minutes!r}")
     if estimate_minutes < 1:
@@ -66,13 +59,13 @@ def adjustment_estimate_check(
             )
     # Read the class afresh: the caller's copy of the ticket may predate a reclassification.
     stored_class = Ticket.objects.values_list("request_class", flat=True).get(pk=ticket.pk)
-    if not reasons or stored_class == OUT_OF_SCOPE:
+    if not reasons or stored_class == RequestClass.OUT_OF_SCOPE:
         return EstimateVerdict(ticket, bool(reasons), tuple(reasons), balance, False)
     why = [f"significant workflow change, quoted separately (clause 02): {r}" for r in reasons]
     ticket = ticket_reclassify(
         ticket=ticket,
-        request_class=OUT_OF_SCOPE,
-        scope_category=SIGNIFICANT_CHANGE,
+        request_class=RequestClass.OUT_OF_SCOPE,
+        scope_category=OutOfScopeKey.SIGNIFICANT_CHANGE,
         actor=None,
         now=now,
         reasons=why,  # the rule's own words, not "set by an agent"

@@ -15,6 +15,7 @@ import logging
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from operant.accounts.models import Client
 from operant.allowance.closing import allowance_month_close
 from operant.allowance.ledger import month_of
 from operant.allowance.models import AllowanceMonth
@@ -44,8 +45,6 @@ def allowance_month_claim_and_close(*, pk: int, due_at: dt.datetime, now: dt.dat
 
 def allowance_ledgers_start(*, now: dt.datetime) -> int:
     """Start the chain of clients that have no open month: a row for their current month."""
-    from operant.accounts.models import Client
-
     open_row = AllowanceMonth.objects.filter(client=OuterRef("pk"), closed_at__isnull=True)
     clients = list(Client.objects.filter(~Exists(open_row)).order_by("pk")[:BATCH])
     for client in clients:

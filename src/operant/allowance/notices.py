@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
+from operant.accounts.models import User
 from operant.allowance.ledger import Balance
 from operant.allowance.models import AllowanceMonth
 from operant.notify.services import notification_queue
@@ -43,8 +44,6 @@ def _client_addresses(client: Client, ticket: Ticket | None) -> list[str]:
 
 
 def _agent_addresses() -> list[str]:
-    from operant.accounts.models import User
-
     return list(
         User.objects.filter(is_active=True, role__in=User.STAFF_ROLES)
         .exclude(email="")

@@ -6,6 +6,7 @@ class DeskConfig(AppConfig):
     label = "desk"
 
     def ready(self) -> None:
+        # Imported here: these modules import models, which are not ready at import time.
         from operant.core.worker import register_job
         from operant.desk.jobs import clocks_process_due
 

@@ -73,7 +73,7 @@ from operant.desk.classify_signals import (
     phrase,
     words_of,
 )
-from operant.policy.classes import CLASS_CLAUSE  # the clause a client is shown as "why"
+from operant.policy.classes import CLASS_CLAUSE, RequestClass
 
 __all__ = [
     "CLASS_CLAUSE",
@@ -277,7 +277,7 @@ def _integration_findings(
     if context is None:
         return [
             _Finding(
-                "general",
+                RequestClass.GENERAL,
                 f"integration:{key}",
                 f"names {names[key]} ({_quoted(words)}); the sender is not a known "
                 "client, so package coverage was not checked",
@@ -292,12 +292,16 @@ def _integration_findings(
         name, quoted = names[key], _quoted(words)
         if key in included:
             findings.append(
-                _Finding("general", f"integration:{key}", f"names {name} ({quoted}), in {package}")
+                _Finding(
+                    RequestClass.GENERAL,
+                    f"integration:{key}",
+                    f"names {name} ({quoted}), in {package}",
+                )
             )
         elif names_included:
             findings.append(
                 _Finding(
-                    "general",
+                    RequestClass.GENERAL,
                     f"integration:{key}",
                     f"names {name} ({quoted}), which is not in {package} (the request "
                     "also names integrations that are, so it is handled for those)",
@@ -306,7 +310,7 @@ def _integration_findings(
         else:
             findings.append(
                 _Finding(
-                    "not_covered",
+                    RequestClass.NOT_COVERED,
                     f"integration:{key}",
                     f"names {name} ({quoted}), which is not in {package}: support covers only "
                     "the integrations in your active service package",
@@ -324,7 +328,7 @@ def _estimate_finding(
     minutes, limit = context.adjustment_estimate_minutes, context.minor_request_limit_minutes
     if minutes <= limit:
         return _Finding(
-            "adjustment",
+            RequestClass.ADJUSTMENT,
             "estimate_within_limit",
             f"estimated at {minutes} minutes, within the {limit}-minute limit for a minor "
             "adjustment",
@@ -332,9 +336,9 @@ def _estimate_finding(
     over = f"estimated at {minutes} minutes, over the {limit}-minute limit for a minor adjustment"
     if "significant_change" not in scope_keys:
         # The policy in force has no such category: say so, and leave the class alone.
-        return _Finding("adjustment", "estimate_over_limit", over)
+        return _Finding(RequestClass.ADJUSTMENT, "estimate_over_limit", over)
     return _Finding(
-        "out_of_scope",
+        RequestClass.OUT_OF_SCOPE,
         "estimate_over_limit",
         f"{over}, so it is a significant workflow change, quoted separately",
         scope_category="significant_change",
@@ -352,22 +356,22 @@ def _decide(findings: list[_Finding], estimate: _Finding | None) -> tuple[str, s
     for finding in findings:
         if finding is not estimate:  # weighed below, after the outage
             by_class.setdefault(finding.request_class, []).append(finding)
-    for cls in ("not_covered", "out_of_scope", "outage"):
+    for cls in (RequestClass.NOT_COVERED, RequestClass.OUT_OF_SCOPE, RequestClass.OUTAGE):
         if cls in by_class:
             # Out of scope: the first category in policy order decides; others are "also".
             category = by_class[cls][0].scope_category
             deciding = [f for f in by_class[cls] if f.scope_category == category]
             return cls, category, deciding
-    if estimate is not None and estimate.request_class == "out_of_scope":
-        return "out_of_scope", estimate.scope_category, [estimate]
+    if estimate is not None and estimate.request_class == RequestClass.OUT_OF_SCOPE:
+        return RequestClass.OUT_OF_SCOPE, estimate.scope_category, [estimate]
     # An estimate within the limit is someone sizing a change: an adjustment even when the
     # wording did not say so.
-    adjustments = by_class.get("adjustment", [])
-    if estimate is not None and estimate.request_class == "adjustment":
+    adjustments = by_class.get(RequestClass.ADJUSTMENT, [])
+    if estimate is not None and estimate.request_class == RequestClass.ADJUSTMENT:
         adjustments = [*adjustments, estimate]
     if adjustments:
-        return "adjustment", "", adjustments
-    return "general", "", []
+        return RequestClass.ADJUSTMENT, "", adjustments
+    return RequestClass.GENERAL, "", []
 
 
 def classify_request(*, subject: str, text: str, context: ClientContext | None) -> Classification:
@@ -393,13 +397,18 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
         if words := _phrases(category, read):
             findings.append(
                 _Finding(
-                    "out_of_scope",
+                    RequestClass.OUT_OF_SCOPE,
                     category.signal,
                     f"mentions {_quoted(words)} ({category.label}, quoted separately)",
                     scope_category=key,
                 )
             )
-    for category, cls in ((OUTAGE, "outage"), (URGENCY, "outage"), (ADJUSTMENT, "adjustment")):
+    signalled = (
+        (OUTAGE, RequestClass.OUTAGE),
+        (URGENCY, RequestClass.OUTAGE),
+        (ADJUSTMENT, RequestClass.ADJUSTMENT),
+    )
+    for category, cls in signalled:
         if words := _phrases(category, read):
             findings.append(
                 _Finding(cls, category.signal, f"mentions {_quoted(words)} ({category.label})")
@@ -416,7 +425,7 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
     # Integration mentions that do not decide are context, not a competing verdict.
     decided = {id(f) for f in deciding}
     reasons += [
-        f.reason if f.request_class == "general" else f"also {f.reason}"
+        f.reason if f.request_class == RequestClass.GENERAL else f"also {f.reason}"
         for f in findings
         if id(f) not in decided
     ]

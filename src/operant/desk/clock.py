@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from operant.desk.models import ClockState
+from operant.policy.targets import response_deadlines
 
 if TYPE_CHECKING:
     from operant.desk.models import Ticket
@@ -44,8 +45,6 @@ def deadlines_for(
 def _deadlines(
     policy: Policy, request_class: str, received_at: datetime, paused: timedelta
 ) -> tuple[datetime, datetime]:
-    from operant.policy.targets import response_deadlines
-
     deadlines = response_deadlines(
         policy=policy, request_class=request_class, received_at=received_at
     )

@@ -6,6 +6,7 @@ class MailConfig(AppConfig):
     label = "mail"
 
     def ready(self) -> None:
+        # Imported here: these modules import models, which are not ready at import time.
         from anymail.signals import inbound
 
         from operant.core.worker import register_job

@@ -56,6 +56,8 @@ def parse_many(raws: list[bytes]) -> list[ParsedMessage]:
 def default_workers() -> int:
     """``OPERANT_PARSE_WORKERS``, or one fewer than the cores (at most 4), so the writing
     process keeps a core of its own."""
+    # Imported here, not at the top: parse workers import this module and must not import
+    # Django (operant.core.env does); only the writing process reads its settings.
     from operant.core.env import env_int
 
     cores = os.cpu_count() or 1

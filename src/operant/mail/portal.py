@@ -15,9 +15,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
+from operant.core.errors import UserError
 from operant.mail.models import InboundChannel
 from operant.mail.receive import Outcome, inbound_receive
 from operant.mail.services import inbound_process
+from operant.policy.loader import current_policy
 
 if TYPE_CHECKING:
     from operant.accounts.models import Contact
@@ -41,10 +45,6 @@ class PortalOutcome(Outcome):
 def _support_address() -> str:
     """The policy's support address (clause 07); the sender's default when it can't say, since
     routing does not depend on the To header and a request must not fail over it."""
-    from django.conf import settings
-
-    from operant.core.errors import UserError
-    from operant.policy.loader import current_policy
 
     try:
         return str(current_policy().contact.support_email)

@@ -15,6 +15,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from operant.desk.emails import ACK_TEMPLATE
+from operant.desk.models import RequestClass
 from operant.policy.services import policy_in_force
 from operant.policy.targets import response_deadlines
 
@@ -23,6 +24,8 @@ def pipeline_warm_up(*, now: datetime | None = None) -> None:
     """Read the policy in force, compute one response deadline, and load the ack template."""
     in_force = policy_in_force()
     response_deadlines(
-        policy=in_force.policy, request_class="general", received_at=now or timezone.now()
+        policy=in_force.policy,
+        request_class=RequestClass.GENERAL,
+        received_at=now or timezone.now(),
     )
     get_template(ACK_TEMPLATE)

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.checks import Error, register
 
+from operant.policy.loader import PolicyError, current_policy
+
 
 @register()
 def policy_file_loads(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from operant.policy.loader import PolicyError, current_policy
-
     try:
         current_policy()
     except PolicyError as exc:

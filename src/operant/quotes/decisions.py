@@ -17,6 +17,7 @@ from django.db.models import F
 from operant.core.timefmt import iso_or_none
 from operant.quotes.errors import QuoteError
 from operant.quotes.events import quote_event, when
+from operant.quotes.mailing import quote_decided_notify
 from operant.quotes.models import DecidedVia, Quote, QuoteState
 
 if TYPE_CHECKING:
@@ -113,7 +114,6 @@ def _decide(
         )
         if via in (DecidedVia.LINK, DecidedVia.PORTAL):
             # The client answered on their own: the agent who built the quote must hear of it.
-            from operant.quotes.mailing import quote_decided_notify
 
             quote_decided_notify(quote=quote, now=now)
     return quote

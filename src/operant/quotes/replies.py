@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from operant.core.bulk import chunks
+from operant.quotes.decisions import quote_reply_acceptance_record
 from operant.quotes.models import REF_PREFIX, Quote, QuoteState
 
 if TYPE_CHECKING:
@@ -84,7 +85,6 @@ def quote_reply_hook(*, ticket: Ticket, text: str, now: datetime, message: Any =
     try:
         if not says_yes(text):
             return 0
-        from operant.quotes.decisions import quote_reply_acceptance_record
 
         with transaction.atomic():
             return sum(

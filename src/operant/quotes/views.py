@@ -13,6 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from operant.accounts.models import Contact
+from operant.policy.loader import current_policy
 from operant.quotes.errors import LinkRefused, QuoteError
 from operant.quotes.events import when
 from operant.quotes.links import ACCEPT, quote_link_check
@@ -24,8 +26,6 @@ from operant.quotes.wording import line_rows, money, scope_statement
 def _viewer_client_id(request: HttpRequest) -> int | None:
     """The client of a signed-in contact: a contact of another client is refused the link
     (the link is meant for its own client; staff and visitors are judged by the link alone)."""
-    from operant.accounts.models import Contact
-
     user = request.user
     if not user.is_authenticated or not getattr(user, "is_client_user", False):
         return None
@@ -43,8 +43,6 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _quote_context(quote: Quote) -> dict[str, Any]:
-    from operant.policy.loader import current_policy
-
     lines = list(quote.lines.all())
     return {
         "quote": quote,

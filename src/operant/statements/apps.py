@@ -6,6 +6,7 @@ class StatementsConfig(AppConfig):
     label = "statements"
 
     def ready(self) -> None:
+        # Imported here: these modules import models, which are not ready at import time.
         from operant.core.worker import register_job
         from operant.statements.jobs import statements_build_due
 

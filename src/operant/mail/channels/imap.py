@@ -37,6 +37,7 @@ from imap_tools.errors import (
 
 from operant.core.errors import UserError
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
+from operant.mail.intake import ingest_batches
 from operant.mail.models import InboundChannel, InboundMessage
 from operant.mail.parsepool import ParsePool
 from operant.mail.receive import SETTLED_STATES
@@ -291,8 +292,6 @@ class ImapPoller:
         4. Move (or flag) those UIDs, then the next batch. A stop request ends the pass
            between batches, so the batch in hand is always finished and acknowledged.
         """
-        from operant.mail.intake import ingest_batches
-
         result = PassResult()
         waiting = self._pending_sizes(mailbox)
         fetchable: list[tuple[str, int]] = []

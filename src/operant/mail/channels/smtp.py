@@ -14,10 +14,13 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
 from operant.mail.models import InboundChannel
+from operant.mail.services import inbound_accept
+from operant.policy.loader import current_policy
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,6 @@ MAX_LINE_BYTES = 256 * 1024
 
 
 def _store_and_process(raw: bytes) -> str:
-    from operant.mail.services import inbound_accept
-
     close_old_connections()
     # A row still pending was stored by an earlier delivery whose processing did not finish
     # (the sender retried after a 451): inbound_accept lets this delivery finish it.
@@ -82,9 +83,6 @@ class DeskController(Controller):
 
 
 def inbound_addresses() -> list[str]:
-    from django.conf import settings
-
-    from operant.policy.loader import current_policy
 
     return [current_policy().contact.support_email, *settings.OPERANT_INBOUND_ADDRESSES]
 

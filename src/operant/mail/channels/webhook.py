@@ -45,6 +45,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from operant.mail.channels.smtp import MAX_MESSAGE_BYTES
 from operant.mail.models import InboundChannel, SeenWebhookToken
+from operant.mail.services import inbound_accept
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +206,6 @@ def store_inbound_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -
     A storage error propagates (the provider gets a 500 and retries); a processing error is
     logged and left to the worker, since the message is safely stored.
     """
-    from operant.mail.services import inbound_accept
-
     raw = getattr(event.esp_event, RAW_ATTRIBUTE, None)
     if raw is None:
         # A provider post without the raw MIME: anymail rebuilt the message from its fields.

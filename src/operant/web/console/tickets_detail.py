@@ -32,7 +32,7 @@ from operant.web.console.tickets_display import (
     shown,
 )
 from operant.web.console.tickets_forms import ComposeForm
-from operant.web.console.time_entries import TimePanel
+from operant.web.console.time_panel import TimePanel
 from operant.web.permissions import agent_required
 
 # The panels of the page, by the id of their root element. An action re-renders the ones it

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from operant.core.errors import UserError
 from operant.desk.models import Message, RequestClass, Ticket, TicketEvent, TicketState
+from operant.policy.loader import current_policy
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ def scope_categories() -> list[ScopeCategory]:
     (labels fall back to their keys) and the policy page reports the error.
     """
     try:
-        from operant.policy.loader import current_policy
-
         return [ScopeCategory(str(c.key), str(c.text)) for c in current_policy().out_of_scope]
     except (OSError, UserError):
         log.warning("policy unavailable; scope categories shown by key", exc_info=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from operant.accounts.models import Client
-from operant.web.console.time_entries import AllowanceBlock
+from operant.web.console.time_panel import AllowanceBlock
 from operant.web.forms import ClientFilterForm
 from operant.web.permissions import agent_required
 

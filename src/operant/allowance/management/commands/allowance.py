@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from operant.accounts.models import Client
 from operant.allowance.months import parse_month
 from operant.allowance.services import allowance_balance, month_of
 from operant.core.command import OperantCommand
@@ -25,8 +26,6 @@ class Command(OperantCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from operant.accounts.models import Client
-
         client = Client.objects.filter(slug=options["client"].strip()).first()
         if client is None:
             raise UserError(f"no client {options['client']!r}")

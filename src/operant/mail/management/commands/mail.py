@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
+from operant.mail.intake import BATCH_SIZE, mail_ingest_many
+from operant.mail.models import InboundChannel
 from operant.mail.parse import ParsedMessage, parse_message
+from operant.mail.parsepool import ParsePool
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,6 @@ def _ingest(command: OperantCommand, options: dict[str, Any]) -> None:
     A file that cannot be read is reported and the rest still go through; the exit status is
     non-zero when any file could not be read.
     """
-    from django.utils import timezone
-
-    from operant.mail.intake import BATCH_SIZE, mail_ingest_many
-    from operant.mail.models import InboundChannel
-    from operant.mail.parsepool import ParsePool
 
     unreadable = 0
     names: list[str] = []

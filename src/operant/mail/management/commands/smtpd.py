@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from operant.core.command import OperantCommand
+from operant.core.errors import UserError
 from operant.core.management.commands.web import parse_bind
 from operant.mail.channels.smtp import smtp_controller
 from operant.mail.warmup import pipeline_warm_up
@@ -30,8 +31,6 @@ class Command(OperantCommand):
         try:
             controller.start()
         except OSError as exc:
-            from operant.core.errors import UserError
-
             raise UserError(f"cannot listen on {options['bind']}: {exc.strerror}") from exc
         self.stdout.write(f"smtpd listening on {options['bind']}")
         stop.wait()
