@@ -186,12 +186,23 @@ def test_a_bad_history_length_is_422(alice_api: DjangoClient, months: str) -> No
 
 @pytest.mark.parametrize("path", ["/api/me/allowance", "/api/me/time-entries"])
 @pytest.mark.parametrize("month", ["2026-13", "November", "2026-11-01"])
-def test_a_bad_month_is_400_with_the_expected_form(
+def test_a_bad_month_is_422_naming_the_parameter(
     alice_api: DjangoClient, path: str, month: str
 ) -> None:
+    # The schema gives the form (YYYY-MM), so the refusal is the schema's.
     response = alice_api.get(f"{path}?month={month}")
+    assert response.status_code == 422
+    [issue] = response.json()["detail"]
+    assert issue["loc"] == ["query", "month"]
+
+
+@pytest.mark.parametrize("path", ["/api/me/allowance", "/api/me/time-entries"])
+def test_a_month_outside_the_years_the_desk_knows_is_400(
+    alice_api: DjangoClient, path: str
+) -> None:
+    response = alice_api.get(f"{path}?month=0001-01")
     assert response.status_code == 400
-    assert response.json()["detail"] == f"month: {month!r} is not a month like 2026-12"
+    assert response.json()["detail"] == "month: '0001-01': the year must be from 1900 to 2999"
 
 
 # -- time entries ------------------------------------------------------------------------------

@@ -88,3 +88,50 @@ def test_an_unexpected_error_is_a_json_500_not_a_page(agent_api, open_ticket, mo
     assert response.status_code == 500
     # The cause goes to the log, not to the caller.
     assert response.json() == {"detail": "internal error"}
+
+
+def test_every_operation_documents_its_422(client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "422" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_the_schema_says_what_the_server_enforces(client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+
+    def query(path: str, name: str) -> dict:
+        [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return parameter["schema"]
+
+    for path in ("/api/tickets", "/api/quotes"):
+        assert query(path, "offset")["maximum"] == 1_000_000_000
+        assert query(path, "limit")["maximum"] == 200
+    minutes = components["TimeEntryIn"]["properties"]["minutes"]
+    assert (minutes["minimum"], minutes["maximum"]) == (1, 600)
+    assert components["ReplyIn"]["properties"]["text"]["pattern"] == r"\S"
+    classes = components["ReclassifyIn"]["properties"]["class"]
+    assert "$ref" in classes or "enum" in classes
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=9223372036854775808", "offset=99999999999999999999", "offset=-1"]
+)
+@pytest.mark.parametrize("path", ["/api/tickets", "/api/quotes"])
+def test_an_offset_past_any_list_is_422_not_a_server_error(agent_api, path, query) -> None:
+    response = agent_api.get(f"{path}?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "offset"]
+
+
+def test_the_largest_offset_is_an_empty_page(agent_api) -> None:
+    response = agent_api.get("/api/tickets?offset=1000000000")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_a_row_id_past_64_bits_is_422_not_a_server_error(agent_api) -> None:
+    response = agent_api.delete(f"/api/time-entries/{2**63}")
+    assert response.status_code == 422
+    assert agent_api.delete(f"/api/time-entries/{2**63 - 1}").status_code == 404

@@ -43,14 +43,14 @@ def test_out_of_scope_with_a_policy_category(agent_api, open_ticket) -> None:
     )
 
 
-def test_an_unknown_class_is_400_listing_the_classes(agent_api, open_ticket) -> None:
+def test_an_unknown_class_is_422_listing_the_classes(agent_api, open_ticket) -> None:
     ticket = open_ticket()
     response = reclassify(agent_api, ticket.ref, {"class": "urgent"})
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "unknown class 'urgent'; expected one of "
-        "outage, general, adjustment, out_of_scope, not_covered"
-    }
+    assert response.status_code == 422
+    [issue] = response.json()["detail"]
+    assert issue["loc"][-1] == "class"
+    for name in ("outage", "general", "adjustment", "out_of_scope", "not_covered"):
+        assert f"'{name}'" in issue["msg"]
     ticket.refresh_from_db()
     assert ticket.request_class == "general"
 

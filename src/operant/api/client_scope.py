@@ -26,7 +26,7 @@ from operant.allowance.models import EntryKind, TimeEntry
 from operant.allowance.services import allowance_balance, allowance_history
 from operant.api.auth import TokenAuth, token_of
 from operant.api.models import ApiToken
-from operant.api.schemas import ErrorOut, UtcDatetime
+from operant.api.schemas import ERRORS, ErrorOut, UtcDatetime
 from operant.api.time_entries import BalanceOut, HistoryParams, MonthParams, month_param
 from operant.desk.models import ticket_ref
 from operant.quotes.models import CENT, LineKind, Quote, QuoteState
@@ -34,7 +34,6 @@ from operant.quotes.queries import client_quotes
 from operant.quotes.serialize import line_json
 
 Money = str
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut}
 
 
 class ClientTokenAuth(TokenAuth):

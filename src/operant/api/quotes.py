@@ -12,43 +12,74 @@ from ninja.errors import HttpError
 
 from operant.accounts.models import Client
 from operant.api.auth import AgentTokenAuth, token_of
-from operant.api.schemas import ErrorOut, PageParams, UtcDatetime
+from operant.api.schemas import (
+    ERRORS,
+    NOT_BLANK,
+    SLUG_MAX,
+    SLUG_PATTERN,
+    ErrorOut,
+    PageParams,
+    UtcDatetime,
+)
 from operant.desk.models import Ticket
 from operant.desk.serialize import TicketNotFound, ticket_by_ref
 from operant.quotes.errors import QuoteNotFound
 from operant.quotes.models import DecidedVia, LineKind, Quote, QuoteState
 from operant.quotes.serialize import quote_json
-from operant.quotes.services import quote_by_ref, quote_create, quote_send
+from operant.quotes.services import (
+    MAX_AMOUNT,
+    MAX_HOURS,
+    MAX_RATE,
+    MAX_VALIDITY_DAYS,
+    quote_by_ref,
+    quote_create,
+    quote_send,
+)
 
 # A service's QuoteError is a UserError: main.py answers it 400 with {"detail": ...}.
 router = Router(tags=["quotes"], auth=AgentTokenAuth(), by_alias=True)
 
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut}
 Money = str
+# The line description's column (quotes.models.QuoteLine.description).
+DESCRIPTION_MAX = 500
 
 
 class QuoteLineIn(Schema):
     kind: LineKind
-    description: str
-    # Numbers or strings ("1.5"); the service refuses negatives and non-numbers with a 400.
-    hours: Decimal | None = Field(None, description="hours lines: more than 0")
-    rate: Decimal | None = Field(None, description="hours lines: defaults to the policy's rate")
-    amount: Decimal | None = Field(None, description="fixed lines: the price, 0 or more")
+    description: str = Field(max_length=DESCRIPTION_MAX, pattern=NOT_BLANK)
+    # Numbers or strings ("1.5"), within the columns' limits.
+    hours: Decimal | None = Field(None, description="hours lines: more than 0", gt=0, le=MAX_HOURS)
+    rate: Decimal | None = Field(
+        None, description="hours lines: defaults to the policy's rate", ge=0, le=MAX_RATE
+    )
+    amount: Decimal | None = Field(
+        None, description="fixed lines: the price, 0 or more", ge=0, le=MAX_AMOUNT
+    )
 
 
 class QuoteCreateIn(Schema):
     ticket: str | None = Field(None, description="the request it quotes for, like OPR-12")
-    client: str | None = Field(None, description="a client's slug; defaults to the ticket's")
+    client: str | None = Field(
+        None,
+        description="a client's slug; defaults to the ticket's",
+        pattern=SLUG_PATTERN,
+        max_length=SLUG_MAX,
+    )
     title: str | None = Field(
         None, description="defaults to the ticket's subject, cut to 200 characters"
     )
     scope_category: str | None = Field(
         None,
         description="a policy out-of-scope key, or allowance_overdraft; defaults to the ticket's",
+        max_length=64,
     )
-    currency: str | None = Field(None, description="defaults to the policy's [quotes] currency")
-    validity_days: int | None = Field(None, description="defaults to the policy's")
-    lines: list[QuoteLineIn] = Field(default_factory=list)
+    currency: str | None = Field(
+        None, description="defaults to the policy's [quotes] currency", pattern=r"^[A-Z]{3}$"
+    )
+    validity_days: int | None = Field(
+        None, description="defaults to the policy's", ge=1, le=MAX_VALIDITY_DAYS
+    )
+    lines: list[QuoteLineIn] = Field(default_factory=list, max_length=100)
 
 
 class QuoteLineOut(Schema):
@@ -87,7 +118,9 @@ class QuoteOut(Schema):
 
 class QuoteFilters(Schema):
     state: QuoteState | None = None
-    client: str | None = Field(None, description="a client's slug")
+    client: str | None = Field(
+        None, description="a client's slug", pattern=SLUG_PATTERN, max_length=SLUG_MAX
+    )
     ticket: str | None = Field(None, description="a ticket reference, like OPR-12")
     awaiting: bool | None = Field(None, description="true: replies saying yes to confirm")
 

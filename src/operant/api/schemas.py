@@ -8,15 +8,25 @@ with the JSON name as alias; routers serialize by alias.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from pydantic import AfterValidator
 
 from operant.desk.models import ClockState, MessageKind, RequestClass, TicketState
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
+# Far past any real list, and an offset plus a page still fits the databases' 64-bit integers.
+MAX_OFFSET = 1_000_000_000
+# Row ids are 64-bit on both databases; a larger number in a path can name no row.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A client's slug, as ``accounts`` makes them.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SLUG_MAX = 80
+# JSON Schema's pattern is a search: this one says "some character that is not a space".
+NOT_BLANK = r"\S"
 
 
 def _utc(value: datetime) -> datetime:
@@ -30,6 +40,22 @@ UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationIssue(Schema):
+    type: str = Field(examples=["less_than_equal"])
+    loc: list[str | int] = Field(description="where: body, query or path, then the field")
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """A request the schema refuses (422): each field that is missing or out of range."""
+
+    detail: list[ValidationIssue]
+
+
+# Documented on every route so clients (and schemathesis) know every answer's shape.
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
 class ClockOut(Schema):
@@ -83,7 +109,9 @@ class TicketFilters(Schema):
 
     class_: RequestClass | None = Field(None, alias="class")
     state: TicketState | None = None
-    client: str | None = Field(None, description="a client's slug")
+    client: str | None = Field(
+        None, description="a client's slug", pattern=SLUG_PATTERN, max_length=SLUG_MAX
+    )
     unmatched: bool | None = Field(None, description="true: only tickets with no client yet")
     flagged: bool | None = None
     clock_state: ClockState | None = None
@@ -91,17 +119,17 @@ class TicketFilters(Schema):
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ReplyIn(Schema):
-    text: str = Field(description="the reply, sent to the requester by email")
+    text: str = Field(description="the reply, sent to the requester by email", pattern=NOT_BLANK)
 
 
 class ReclassifyIn(Schema):
-    # A plain string, not the enum: an unknown class is the service's to explain (400 with the
-    # list of classes) rather than a bare schema error.
-    class_: str = Field(alias="class", description=f"one of {', '.join(RequestClass.values)}")
+    class_: RequestClass = Field(alias="class")
     scope_category: str = Field(
-        "", description="required with out_of_scope: a policy out-of-scope category key"
+        "",
+        description="required with out_of_scope: a policy out-of-scope category key",
+        max_length=64,
     )

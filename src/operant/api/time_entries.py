@@ -8,7 +8,7 @@ Other refusals are 400 (``UserError``), unknown tickets, entries and clients 404
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from operant.allowance.models import EntryKind, TimeEntry, TimeEntryRevision
 from operant.allowance.months import parse_month
 from operant.allowance.serialize import entry_json, totals_json
 from operant.allowance.services import (
+    MAX_ENTRY_MINUTES,
     allowance_balance,
     allowance_history,
     month_of,
@@ -32,12 +33,19 @@ from operant.allowance.services import (
     time_log_split,
 )
 from operant.api.auth import AgentTokenAuth, token_of
-from operant.api.schemas import ErrorOut
+from operant.api.schemas import ERRORS as AUTH_ERRORS
+from operant.api.schemas import ErrorOut, RowId
 from operant.core.errors import UserError
+from operant.core.limits import FIRST_YEAR, LAST_YEAR
 from operant.desk.serialize import ticket_by_ref
 
 router = Router(tags=["time"], auth=AgentTokenAuth(), by_alias=True)
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
+# Whole minutes of one entry, as the allowance service checks them.
+Minutes = Annotated[int, Field(ge=1, le=MAX_ENTRY_MINUTES)]
+WorkDate = Annotated[dt.date, Field(ge=dt.date(FIRST_YEAR, 1, 1), le=dt.date(LAST_YEAR, 12, 31))]
+# As the console's time entry forms allow.
+NOTE_MAX = 2000
 
 
 class RevisionOut(Schema):
@@ -72,25 +80,25 @@ class TicketTimeOut(Schema):
 
 
 class TimeEntryIn(Schema):
-    minutes: int = Field(description="whole minutes, 1 to 600")
+    minutes: Minutes = Field(description="whole minutes, 1 to 600")
     kind: EntryKind
-    work_date: dt.date | None = Field(None, description="default: today on the client's calendar")
-    note: str = ""
+    work_date: WorkDate | None = Field(None, description="default: today on the client's calendar")
+    note: str = Field("", max_length=NOTE_MAX)
     quote: str | None = Field(None, description="quoted time: the accepted quote, e.g. Q-12")
 
 
 class TimeEntryPatch(Schema):
-    minutes: int | None = None
+    minutes: Minutes | None = None
     kind: EntryKind | None = None
-    work_date: dt.date | None = None
-    note: str | None = None
+    work_date: WorkDate | None = None
+    note: str | None = Field(None, max_length=NOTE_MAX)
     quote: str | None = None
 
 
 class SplitIn(Schema):
-    minutes: int
-    work_date: dt.date | None = None
-    note: str = ""
+    minutes: Minutes
+    work_date: WorkDate | None = None
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class SplitOut(Schema):
@@ -119,7 +127,11 @@ class HistoryParams(Schema):
 
 
 class MonthParams(Schema):
-    month: str | None = Field(None, description="YYYY-MM; default: the client's current month")
+    month: str | None = Field(
+        None,
+        description="YYYY-MM; default: the client's current month",
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+    )
 
 
 def _entries() -> QuerySet[TimeEntry]:
@@ -204,7 +216,7 @@ def ticket_time_split(request: HttpRequest, ref: str, body: SplitIn) -> dict[str
     response={200: TimeEntryOut, 400: ErrorOut, 409: OverdraftOut, **ERRORS},
 )
 def time_entry_patch(
-    request: HttpRequest, entry_id: int, body: TimeEntryPatch
+    request: HttpRequest, entry_id: RowId, body: TimeEntryPatch
 ) -> Status[dict[str, Any]]:
     """Change an entry's minutes, kind, date, note or quote; the change is kept in its history."""
     try:
@@ -224,7 +236,7 @@ def time_entry_patch(
 
 
 @router.delete("/time-entries/{entry_id}", response={200: TimeEntryOut, 400: ErrorOut, **ERRORS})
-def time_entry_remove(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+def time_entry_remove(request: HttpRequest, entry_id: RowId) -> dict[str, Any]:
     """Remove an entry: it stops counting and keeps its history."""
     entry = time_entry_delete(
         entry=_entry(entry_id), actor=token_of(request).user, now=timezone.now()
