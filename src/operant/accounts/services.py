@@ -34,6 +34,7 @@ from operant.accounts.errors import (
 )
 from operant.accounts.models import Client, ClientDomain, Contact, ServicePackage, User
 from operant.accounts.validators import is_valid_domain, is_valid_timezone
+from operant.core.limits import check_lengths
 
 _SLUG_MAX = 70  # leaves room for a "-NN" suffix inside the 80-character column
 
@@ -45,6 +46,8 @@ def normalize_email(raw: str) -> str:
         validate_email(address)
     except ValidationError:
         raise InvalidEmail(f"{raw!r} is not a valid email address") from None
+    # Every column that holds an address (contacts, billing, logins) has this length.
+    check_lengths(Contact, InvalidEmail, what="email address", email=address)
     return address
 
 
@@ -132,6 +135,7 @@ def client_create(
     name = (name or "").strip()
     if not name:
         raise InvalidName("a client needs a name")
+    check_lengths(Client, InvalidName, name=name)
     zone = _check_timezone(timezone)
     package = _package(package_key)
     addresses = _new_emails(emails)
@@ -161,6 +165,7 @@ def contact_add(
     *, client: Client, email: str, name: str = "", phone: str = "", is_billing: bool = False
 ) -> Contact:
     """Add a person at ``client``; an address belongs to at most one contact of any client."""
+    check_lengths(Contact, InvalidName, name=name.strip(), phone=phone.strip())
     (address,) = _new_emails([email])
     return Contact.objects.create(
         client=client, email=address, name=name.strip(), phone=phone.strip(), is_billing=is_billing
@@ -175,6 +180,8 @@ def _check_password(password: str, user: User) -> None:
 
 
 def _check_email_free_for_login(address: str) -> None:
+    # The address is the login's username too, a shorter column than the address's own.
+    check_lengths(User, InvalidEmail, what="sign-in address", username=address)
     if User.objects.get_by_email(address):
         raise DuplicateEmail(f"{address} already has a login")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from operant.core.limits import FIRST_YEAR, LAST_YEAR
+
 
 def month_start(day: dt.date) -> dt.date:
     """The first day of ``day``'s month."""
@@ -57,8 +59,12 @@ def months_back(month: dt.date, count: int) -> list[dt.date]:
 
 
 def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` (as the CLI and the API write months) to the month's first day."""
+    """``YYYY-MM`` (as the CLI and the API write months) to the month's first day, in the
+    years ``core.limits`` accepts (month arithmetic near year 1 or 9999 would overflow)."""
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").date()
+        month = dt.datetime.strptime(text.strip(), "%Y-%m").date()
     except ValueError:
         raise ValueError(f"{text!r} is not a month like 2026-12") from None
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ValueError(f"{text!r}: the year must be from {FIRST_YEAR} to {LAST_YEAR}")
+    return month

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from operant.core.command import OperantCommand
-from operant.core.errors import UserError
+from operant.core.limits import finite_number
 from operant.core.worker import JOBS, WorkerLoop
+
+# An hour: longer, and due work (notifications, clocks) would wait that long.
+MAX_IDLE_SLEEP = 3600
 
 
 class Command(OperantCommand):
@@ -18,14 +21,14 @@ class Command(OperantCommand):
         parser.add_argument(
             "--once", action="store_true", help="one pass over every job, then exit"
         )
-        parser.add_argument(
-            "--idle-sleep", type=float, default=1.0, help="seconds between idle passes"
-        )
+        # Read as text so a bad number gets our one-line message, not argparse's usage dump.
+        parser.add_argument("--idle-sleep", default="1", help="seconds between idle passes")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["idle_sleep"] <= 0:
-            raise UserError("--idle-sleep must be positive")
-        loop = WorkerLoop(idle_sleep=options["idle_sleep"])
+        idle_sleep = finite_number(
+            options["idle_sleep"], "--idle-sleep", minimum=0, maximum=MAX_IDLE_SLEEP
+        )
+        loop = WorkerLoop(idle_sleep=idle_sleep)
         if options["once"]:
             handled = loop.run_once()
             self.stdout.write(f"handled {handled} item(s)")

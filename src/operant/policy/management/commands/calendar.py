@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from operant.calendar import CalendarError, load_calendar_file
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
+from operant.core.limits import check_year
 
 _SECOND = timedelta(seconds=1)
 
@@ -59,6 +60,7 @@ def _instant(text: str, option: str, tz: ZoneInfo) -> datetime:
         raise UserError(
             f"{option}: {text!r} is not an ISO 8601 date and time (e.g. 2026-03-09T10:30:00-04:00)"
         ) from None
+    check_year(value, option)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)  # fold=0: an ambiguous local time is its first occurrence
     return value

@@ -15,6 +15,7 @@ from django.core.management.base import CommandParser
 
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
+from operant.core.limits import check_year
 from operant.policy.management.commands.policy import policy_from
 from operant.policy.targets import response_deadlines
 
@@ -30,6 +31,7 @@ def parse_received(value: str, policy_zone: Any) -> datetime:
         raise SlaInputError(
             f"--received: not an ISO 8601 time: {value!r} (e.g. 2026-11-25T16:30:00-05:00)"
         ) from None
+    check_year(received, "--received", SlaInputError)
     if received.tzinfo is None:
         received = received.replace(tzinfo=policy_zone)
     return received.astimezone(policy_zone)
