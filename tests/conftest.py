@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
     from operant.accounts.models import Client, Contact, User
 
-# The real Dovecot, the delivering test MTA and their fixtures (tests/dovecot.py).
-pytest_plugins = ["tests.dovecot"]
+# The pinned clock every test starts at (tests/clock.py); the real Dovecot, the delivering test
+# MTA and their fixtures (tests/dovecot.py).
+pytest_plugins = ["tests.clock", "tests.dovecot"]
 
 PASSWORD = "correct-horse-battery-staple"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -20,6 +20,7 @@ import asyncio
 import grp
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -156,6 +157,7 @@ class DovecotServer:
             [str(DOVEADM), "-c", str(self.root / "dovecot.conf"), "kick", user],
             check=True,
             capture_output=True,
+            env=_machine_clock_env(),
         )
 
     def log_tail(self, lines: int = 30) -> str:
@@ -173,6 +175,18 @@ class DovecotServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+def _machine_clock_env() -> dict[str, str]:
+    """This environment without libfaketime. Dovecot is a server the tests talk to, as
+    PostgreSQL is, not code under test: when ``scripts/test-any-day`` fakes the test run's
+    clock, Dovecot keeps the machine's (on a faked one its logins stall)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FAKETIME")}
+    preload = [lib for lib in re.split(r"[\s:]+", env.pop("LD_PRELOAD", "")) if lib]
+    kept = [lib for lib in preload if "faketime" not in Path(lib).name]
+    if kept:
+        env["LD_PRELOAD"] = " ".join(kept)
+    return env
 
 
 def _accounts() -> dict[str, str]:
@@ -302,6 +316,7 @@ def start_dovecot(users: dict[str, str] | None = None) -> DovecotServer:
             [str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=open(root / "dovecot.stderr", "ab"),  # noqa: SIM115 - lives with the process
+            env=_machine_clock_env(),
         )
         try:
             _wait_until_ready(server)

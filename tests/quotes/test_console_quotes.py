@@ -216,6 +216,7 @@ def test_an_agent_dismisses_a_reply_that_was_not_a_yes(agent_client, sent) -> No
     assert (sent.state, sent.reply_acceptance_at) == ("sent", None)
 
 
+@pytest.mark.time_machine(SENT + timedelta(hours=1))  # while the quotes are valid
 def test_recording_answers_and_reopening(agent_client, sent, make_draft, agent) -> None:
     from operant.quotes.services import quote_send
 

@@ -241,6 +241,8 @@ def test_an_unknown_ticket_is_404(agent_client):
 # ---- actions ----------------------------------------------------------------------------------
 
 
+# Two hours after the request: well before its first-response target (Wednesday 17:00).
+@pytest.mark.time_machine(TUESDAY_10AM + dt.timedelta(hours=2))
 def test_a_reply_is_sent_shown_and_stops_the_clock_without_a_reload(agent_client, ticket):
     response = agent_client.post(url(ticket, "reply"), {"text": "Here is how."}, headers=HX)
     assert response.status_code == 200
