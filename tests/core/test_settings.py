@@ -82,7 +82,13 @@ PRODUCTION = {
 
 
 def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPERANT_")}
+    # Only this test's settings: the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE (set while a
+    # browser runs) is itself a deployment error.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("OPERANT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     clean.update(OPERANT_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [OPERANT, "check", "--deploy", "--fail-level", "WARNING"],
