@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connections
 
 from operant.accounts.models import Client
 from operant.cli import main
@@ -16,8 +17,11 @@ from operant.core.limits import check_lengths, check_year, finite_number
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     """Run the `operant` command in this process; return its one line of error."""
-    with pytest.raises(SystemExit) as exited:
-        main(["operant", *argv])
+    with pytest.MonkeyPatch.context() as patch:
+        # A command closes every connection when it ends; here that would be the test's own.
+        patch.setattr(connections, "close_all", lambda: None)
+        with pytest.raises(SystemExit) as exited:
+            main(["operant", *argv])
     assert exited.value.code not in (0, None)
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
