@@ -16,17 +16,16 @@ DATA_DIR = Path(env_str("OPERANT_DATA_DIR", str(Path.cwd() / "var")))
 
 DEBUG = env_bool("OPERANT_DEBUG", False)
 # The development key is public (it is in this file), so anything signed with it can be forged:
-# it is used only while DEBUG is on. Without DEBUG the desk refuses to start without a real key.
+# it is used only while DEBUG is on. Without DEBUG and without a real key the key stays empty:
+# the tools that sign nothing (policy check, calendar, sla target) still run, the processes that
+# serve users refuse to start (``operant.core.security.require_secret_key``), and anything else
+# that would sign gets Django's "SECRET_KEY must not be empty" instead of a forgeable signature.
 DEVELOPMENT_SECRET_KEY = "operant-insecure-development-key-change-me"
 SECRET_KEY = env_str("OPERANT_SECRET_KEY", "").strip()
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-elif not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured(
-        "OPERANT_SECRET_KEY (or OPERANT_SECRET_KEY_FILE) must hold a secret key when "
-        "OPERANT_DEBUG is off; generate one with: "
-        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-    )
+elif SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG:
+    SECRET_KEY = ""
 ALLOWED_HOSTS = env_list("OPERANT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OPERANT_CSRF_TRUSTED_ORIGINS", [])
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import get_commands
 
 from operant.core.command import OperantCommand
+from operant.core.security import require_secret_key
 
 # Process name -> the `operant` subcommand that runs it. Parts not built yet are skipped.
 PARTS: dict[str, list[str]] = {
@@ -35,6 +36,7 @@ class Command(OperantCommand):
         parser.add_argument("--smtp-bind", default="127.0.0.1:2525", help="inbound SMTP HOST:PORT")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_secret_key()
         available = get_commands()
         extra = {"web": ["--bind", options["bind"]], "smtpd": ["--bind", options["smtp_bind"]]}
         parts = dict(PARTS)

@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
+from operant.core.security import require_secret_key
 
 
 class _Server(BaseApplication):
@@ -44,6 +45,7 @@ class Command(OperantCommand):
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_secret_key()
         if options["workers"] < 1 or options["threads"] < 1:
             raise UserError("--workers and --threads must be at least 1")
         _Server(

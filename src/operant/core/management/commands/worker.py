@@ -6,6 +6,7 @@ from typing import Any
 
 from operant.core.command import OperantCommand
 from operant.core.limits import finite_number
+from operant.core.security import require_secret_key
 from operant.core.worker import JOBS, WorkerLoop
 
 # An hour: longer, and due work (notifications, clocks) would wait that long.
@@ -25,6 +26,7 @@ class Command(OperantCommand):
         parser.add_argument("--idle-sleep", default="1", help="seconds between idle passes")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_secret_key()
         idle_sleep = finite_number(
             options["idle_sleep"], "--idle-sleep", minimum=0, maximum=MAX_IDLE_SLEEP
         )

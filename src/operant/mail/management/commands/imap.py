@@ -7,6 +7,7 @@ from typing import Any
 
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
+from operant.core.security import require_secret_key
 from operant.mail.channels.imap import BATCH_MESSAGES, ImapPoller, imap_config
 from operant.mail.parsepool import ParsePool
 from operant.mail.warmup import pipeline_warm_up
@@ -29,6 +30,7 @@ class Command(OperantCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_secret_key()
         if options["batch"] < 1:
             raise UserError("--batch must be at least 1")
         config = imap_config()

@@ -9,6 +9,7 @@ from typing import Any
 from operant.core.command import OperantCommand
 from operant.core.errors import UserError
 from operant.core.management.commands.web import parse_bind
+from operant.core.security import require_secret_key
 from operant.mail.channels.smtp import smtp_controller
 from operant.mail.warmup import pipeline_warm_up
 
@@ -22,6 +23,7 @@ class Command(OperantCommand):
         parser.add_argument("--bind", default="127.0.0.1:2525", help="HOST:PORT to listen on")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_secret_key()
         host, _, port = parse_bind(options["bind"]).rpartition(":")
         pipeline_warm_up()  # before the first mail, not during it
         controller = smtp_controller(host=host, port=int(port))
