@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -67,33 +68,11 @@ def notification_build(
     )
 
 
-def notification_queue(
-    *,
-    kind: str,
-    to: Sequence[str],
-    subject: str,
-    body_text: str,
-    now: datetime,
-    body_html: str = "",
-    headers: dict[str, str] | None = None,
-    message_id: str | None = None,
-    dedupe_key: str | None = None,
-    attachments: Sequence[dict[str, str]] = (),
-) -> Notification | None:
-    """Queue one email. Returns None when a row with the same dedupe key already exists."""
-    notification = notification_build(
-        kind=kind,
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        now=now,
-        body_html=body_html,
-        headers=headers,
-        message_id=message_id,
-        dedupe_key=dedupe_key,
-        attachments=attachments,
-    )
-    if dedupe_key is None:
+def notification_queue(**fields: Any) -> Notification | None:
+    """Queue one email, given ``notification_build``'s arguments (which it checks). Returns
+    None when a row with the same dedupe key already exists."""
+    notification = notification_build(**fields)
+    if notification.dedupe_key is None:
         notification.save()
         return notification
     try:
