@@ -181,11 +181,51 @@ def bounce_of(message_id: str) -> bytes:
     return raw.replace(b"<ticket-1077-ack@operant.test>", f"<{message_id}>".encode())
 
 
+def relayed(raw: bytes) -> bytes:
+    """``raw`` as another hop delivers it: a transport header on top, CRLF line endings."""
+    hop = b"Received: from mx2.example by imap.example; Wed, 4 Mar 2026 15:30:09 +0000\n"
+    return (hop + raw).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
 def extra_mails(first_client_email: str, known_id: str) -> list[bytes]:
     """Cases the generated set lacks: unreadable, bounces (of a stored message, and of ones we
-    do not know), our own loop, a quote "yes", a message without Message-ID, and a repeat."""
+    do not know), our own loop, a quote "yes", a message without Message-ID, a repeat, a
+    redelivery by another hop, different mails reusing a Message-ID (the sender's own, another
+    client's), robot senders, spam, and a Reply-To (the client's own, and a stranger's)."""
     no_id = mail(sender=first_client_email, subject="No id here", message_id=None)
+    domain = first_client_email.rpartition("@")[2]
+    asked = mail(sender=first_client_email, subject="Printer setup", message_id="ask-1@x")
     return [
+        asked,
+        relayed(asked),
+        mail(
+            sender=first_client_email,
+            subject="Issue ASK-1 updated",
+            body="Status changed to Waiting for support.",
+            message_id="ask-1@x",
+        ),
+        mail(sender="stranger@elsewhere.example", body="Not the same mail.", message_id="ask-1@x"),
+        mail(sender=f"noreply@{domain}", subject="Your invoice is ready", message_id="r-1@x"),
+        mail(sender=f"notifications@{domain}", subject="New sign-in", message_id="r-2@x"),
+        mail(
+            sender=first_client_email,
+            subject="Limited offer",
+            message_id="s-1@x",
+            headers={"X-Spam-Flag": "YES", "X-Spam-Status": "Yes, score=9.1"},
+        ),
+        mail(sender=first_client_email, subject="[SPAM 7.3] Cheap pills", message_id="s-2@x"),
+        mail(
+            sender=f"reception@{domain}",
+            subject="Please answer the front desk",
+            message_id="rt-1@x",
+            headers={"Reply-To": f"Front Desk <frontdesk@{domain}>"},
+        ),
+        mail(
+            sender=f"reception@{domain}",
+            subject="Reply to my private address",
+            message_id="rt-2@x",
+            headers={"Reply-To": "someone@gmail.example"},
+        ),
         b"",
         (SAMPLES / "bounce_gmail.eml").read_bytes(),
         (SAMPLES / "dsn_postfix.eml").read_bytes(),
@@ -205,8 +245,12 @@ def extra_mails(first_client_email: str, known_id: str) -> list[bytes]:
 
 def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) -> None:
     mailset = generate(260, seed=7)
-    for spec in mailset.clients:
-        client_create(name=spec.name, package_key=spec.package_key, emails=spec.emails)
+    for index, spec in enumerate(mailset.clients):
+        # The first client also owns its domain: robot and Reply-To addresses resolve by it.
+        domains = [spec.emails[0].rpartition("@")[2]] if index == 0 else []
+        client_create(
+            name=spec.name, package_key=spec.package_key, emails=spec.emails, domains=domains
+        )
     raws = mailset.raws
     # A message that opens a ticket early in the set: its bounce flags that ticket.
     known_id = next(m.message_id for m in mailset.mails if m.kind == "new").strip("<>")
@@ -239,6 +283,21 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     assert details["bounce for a message we do not know"] > 0
     assert details["new ticket from an unknown sender (unmatched queue)"] > 0
     assert len(raws) > InboundMessage.objects.count()  # redeliveries: stored once each
+    # Redeliveries say so; the second set of extras is all redeliveries.
+    stored_before = [d for d in details if d.startswith("already stored (inbound #")]
+    assert sum(details[d] for d in stored_before) >= len(extras) + 2
+    # A Message-ID reused by other mails: three rows, two tickets (the sender's, a stranger's).
+    reused = InboundMessage.objects.filter(message_id="ask-1@x")
+    assert reused.count() == 3
+    assert len(set(reused.values_list("ticket_id", flat=True))) == 2
+    withheld = [d for d in details if "no acknowledgement: " in d]
+    assert sum("robot sender (" in d for d in withheld) == 2
+    assert sum("spam " in d for d in withheld) == 2
+    assert Ticket.objects.filter(flag_reason__startswith="not acknowledged: spam").count() == 2
+    domain = mailset.clients[0].emails[0].rpartition("@")[2]
+    acked = Notification.objects.filter(kind="desk.acknowledgement")
+    assert acked.filter(to=[f"frontdesk@{domain}"]).count() == 1
+    assert acked.filter(to=[f"reception@{domain}"]).count() == 1  # not the stranger's Reply-To
     # ... and both paths agree on every part of it.
     for key in expected:
         assert actual[key] == expected[key], key
@@ -294,21 +353,25 @@ def test_a_subject_reference_to_a_ticket_opened_earlier_in_the_batch_threads(cli
 def test_a_message_twice_in_one_batch_is_stored_once(client_a) -> None:
     raw = mail(message_id="dup@acme-dental.example")
     outcomes = mail_ingest_many(raws=[raw, raw], channel="file", now=NOW)
-    assert InboundMessage.objects.count() == 1
+    row = InboundMessage.objects.get()
     assert Ticket.objects.count() == 1
     assert Message.objects.filter(kind=MessageKind.INBOUND).count() == 1
-    assert outcomes[1] == Outcome(outcomes[0].state, outcomes[0].ticket_ref, outcomes[0].detail)
+    ref = outcomes[0].ticket_ref
+    assert outcomes[1] == Outcome(
+        outcomes[0].state, ref, f"already stored (inbound #{row.pk}, processed on {ref})"
+    )
 
 
-def test_the_same_message_id_with_other_bytes_is_a_duplicate(client_a) -> None:
+def test_the_same_message_id_with_another_body_is_another_message(client_a) -> None:
     outcomes = mail_ingest_many(
         raws=[mail(body="First copy."), mail(body="Second, different copy.")],
         channel="file",
         now=NOW,
     )
-    # One stored row (same dedupe key): the second delivery answers as already handled.
-    assert InboundMessage.objects.count() == 1
-    assert outcomes[1].detail == outcomes[0].detail
+    # Two rows (two content identities); the second threads onto the sender's own ticket.
+    assert InboundMessage.objects.count() == 2
+    assert outcomes[1].detail == f"reply threaded to {outcomes[0].ticket_ref}"
+    assert Message.objects.filter(kind=MessageKind.INBOUND).count() == 2
 
 
 def test_the_acknowledgement_limit_counts_across_the_batch(client_a) -> None:
@@ -418,11 +481,16 @@ def test_rows_another_worker_holds_are_left_to_it(client_a) -> None:
     assert outcomes[1].detail == "being handled by another worker"
 
 
-def test_settled_rows_answer_as_before(client_a) -> None:
+def test_settled_rows_answer_that_they_were_stored_before(client_a) -> None:
     row, _ = inbound_receive(raw=mail(), channel="file", now=NOW)
     first = inbound_process_batch(rows=[row], now=NOW)[0]
     again = inbound_process_batch(rows=[InboundMessage.objects.get(pk=row.pk)], now=NOW)[0]
-    assert again == Outcome(first.state, first.ticket_ref, first.detail)
+    assert first.detail == f"new ticket {first.ticket_ref}, acknowledged"
+    assert again == Outcome(
+        first.state,
+        first.ticket_ref,
+        f"already stored (inbound #{row.pk}, processed on {first.ticket_ref})",
+    )
 
 
 def test_a_yes_to_a_sent_quote_is_recorded_as_on_the_per_row_path(client_a, agent) -> None:

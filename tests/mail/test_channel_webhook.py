@@ -142,7 +142,7 @@ def test_a_post_without_raw_mime_is_rebuilt_from_mailguns_fields() -> None:
     )
     assert response.status_code == 200
     row = InboundMessage.objects.get()
-    assert row.dedupe_key == "parsed@elsewhere.test"
+    assert row.message_id == "parsed@elsewhere.test"
     assert row.from_address == "stranger@elsewhere.test"
     assert row.subject == "Parsed post"
 
@@ -166,7 +166,7 @@ def test_a_replayed_signature_cannot_carry_another_message(caplog: Any) -> None:
         replay = post(make_mail(message_id="forged@client-a.test"), security=security)
     assert replay.status_code == 403
     assert "token seen before" in caplog.text
-    assert list(InboundMessage.objects.values_list("dedupe_key", flat=True)) == [
+    assert list(InboundMessage.objects.values_list("message_id", flat=True)) == [
         "first@client-a.test"
     ]
 

@@ -73,14 +73,73 @@ def test_it_prints_nulls_for_what_is_missing(tmp_path: Path) -> None:
     assert "missing Message-ID" in data["problems"]
 
 
-def test_it_prints_a_fatal_parse_as_json_too(tmp_path: Path) -> None:
+def test_it_prints_a_fatal_parse_as_json_too_and_then_fails(tmp_path: Path) -> None:
+    path = tmp_path / "empty.eml"
+    path.write_bytes(b"")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("mail", "parse", str(path), "--json", stdout=out)
+
+    data = json.loads(out.getvalue())
+    assert list(data) == CONTRACT_KEYS
+    assert data["problems"] == ["empty message"]
+    assert str(error.value) == f"{path}: not readable as mail (empty message)"
+
+
+def test_it_prints_the_summary_of_a_fatal_parse_and_then_fails(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"just some notes\nnothing like mail\n")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="not readable as mail"):
+        call_command("mail", "parse", str(path), stdout=out)
+
+    assert "Fatal:       not readable as mail" in out.getvalue()
+
+
+def test_the_installed_command_exits_non_zero_on_an_unreadable_message(tmp_path: Path) -> None:
     path = tmp_path / "empty.eml"
     path.write_bytes(b"")
 
-    data = json.loads(_run("parse", str(path), "--json"))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "operant"), "mail", "parse", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
-    assert list(data) == CONTRACT_KEYS
-    assert data["problems"] == ["empty message"]
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["problems"] == ["empty message"]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"CommandError: {path}: not readable as mail (empty message)"
+    ]
+
+
+def test_a_readable_message_exits_zero_in_the_installed_command() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "operant"), "mail", "parse", str(SAMPLES / "plain.eml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Subject:" in result.stdout
+
+
+def test_the_summary_says_why_a_mail_is_spam_or_from_a_robot(tmp_path: Path) -> None:
+    path = tmp_path / "robot.eml"
+    path.write_bytes(
+        b"From: Jira <noreply@acme-dental.example>\r\nSubject: [SPAM] Issue updated\r\n"
+        b"Message-ID: <j1@acme-dental.example>\r\n\r\nIssue OPS-1 was updated.\r\n"
+    )
+
+    output = _run("parse", str(path))
+
+    assert "Spam:        yes (spam tag in the subject ([SPAM]))" in output
+    assert "Robot:       yes (robot sender (noreply@acme-dental.example))" in output
 
 
 def test_it_flags_bounces_and_auto_replies_in_json() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from operant.mail.parse import Address, fallback_message_id, parse_message
+from operant.mail.parse import Address, parse_message
 from tests.mail.helpers import build, parse_sample, sample, with_header
 
 
@@ -83,17 +83,6 @@ def test_it_reports_a_message_id_without_an_id() -> None:
 
     assert parsed.message_id is None
     assert "invalid Message-ID" in parsed.problems
-
-
-def test_it_gives_a_stable_fallback_id_per_content() -> None:
-    raw = with_header(build(), "Message-ID", None)
-
-    first = fallback_message_id(raw)
-
-    assert first == fallback_message_id(raw)
-    assert first != fallback_message_id(raw + b"x")
-    assert first.startswith("sha256-")
-    assert first.endswith("@operant.invalid")
 
 
 def test_it_reports_a_missing_date() -> None:

@@ -233,6 +233,20 @@ def test_history_lists_events_with_who_and_the_policy(agent_client, ticket, agen
     assert "by Avery Agent" in history
 
 
+def test_history_says_why_a_ticket_got_no_acknowledgement(agent_client, client_a):
+    from operant.mail.services import mail_ingest
+
+    raw = (
+        b"From: Billing <noreply@acme-dental.example>\r\nTo: support@operantco.com\r\n"
+        b"Subject: Your invoice\r\nMessage-ID: <inv-1@acme-dental.example>\r\n\r\nAttached.\r\n"
+    )
+    outcome = mail_ingest(raw=raw, channel="file", now=TUESDAY_10AM)
+    ticket = Ticket.objects.get(pk=int(outcome.ticket_ref.split("-")[1]))
+    html = agent_client.get(url(ticket)).content.decode()
+    history = re.search(r'<ol class="history">.*?</ol>', html, re.DOTALL).group(0)
+    assert "No acknowledgement sent: robot sender (noreply@acme-dental.example)" in history
+
+
 def test_an_unknown_ticket_is_404(agent_client):
     assert agent_client.get("/console/tickets/OPR-999/").status_code == 404
     assert agent_client.get("/console/tickets/999/").status_code == 404

@@ -124,8 +124,9 @@ CLIENT_VISIBLE_KINDS = (MessageKind.INBOUND, MessageKind.OUTBOUND, MessageKind.A
 class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
-    # Without angle brackets; unique so the same mail arriving twice yields one message.
-    message_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Without angle brackets; what replies name it by. Not unique: senders reuse Message-IDs
+    # for different mails (a redelivery of one mail is one inbound row, hence one message).
+    message_id = models.CharField(max_length=255, db_index=True, null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

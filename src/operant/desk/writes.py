@@ -59,6 +59,8 @@ _REPLY_FIELDS = [
     "clock_due_at",
 ]
 _FLAG_FIELDS = ["flagged", "flag_reason", "updated_at"]
+# The history event of a new ticket that got no acknowledgement, and why.
+ACK_WITHHELD = "acknowledgement_withheld"
 
 
 def verdict_data(verdict: Classification) -> dict[str, Any]:
@@ -82,7 +84,8 @@ class TicketWrites:
         self._events: list[TicketEvent] = []
         self._messages: list[Message] = []
         self._attachments: list[Attachment] = []
-        self._acks: list[tuple[Ticket, str | None]] = []
+        # (ticket, the request's Message-ID, recipient) per acknowledgement to queue.
+        self._acks: list[tuple[Ticket, str | None, str]] = []
         # Tickets already stored whose row changed, by key, with the fields to write.
         self._replied: dict[int, Ticket] = {}
         self._flagged: dict[int, Ticket] = {}
@@ -146,11 +149,24 @@ class TicketWrites:
         self._changed(self._flagged, ticket)
         self._events.append(TicketEvent(ticket=ticket, kind=event, at=self.now, data=data))
 
-    def acknowledge(self, ticket: Ticket, *, request_message_id: str | None) -> None:
+    def acknowledge(
+        self, ticket: Ticket, *, request_message_id: str | None, to: str | None = None
+    ) -> None:
         """Tell the client we have their request (tickets with a client only; the caller keeps
-        the rate limit)."""
+        the rate limit). ``to``: where the request asked replies to go, if not the requester."""
         if ticket.client is not None:
-            self._acks.append((ticket, request_message_id))
+            self._acks.append((ticket, request_message_id, to or ticket.requester_email))
+
+    def acknowledgement_withheld(self, ticket: Ticket, *, reason: str, flag: bool) -> None:
+        """A new ticket gets no acknowledgement (spam, a robot's address): its history says
+        why, so an agent knows the client was not told; ``flag`` also puts it in front of one."""
+        data = {"reason": reason}
+        if flag:
+            self.flag(ticket, reason=f"not acknowledged: {reason}", event=ACK_WITHHELD, data=data)
+        else:
+            self._events.append(
+                TicketEvent(ticket=ticket, kind=ACK_WITHHELD, at=self.now, data=data)
+            )
 
     def _changed(self, pending: dict[int, Ticket], ticket: Ticket) -> None:
         # A ticket opened in this batch and not inserted yet carries the change in its insert.
@@ -190,9 +206,9 @@ class TicketWrites:
     def _flush_acks(self) -> None:
         """Queue the acknowledgements and keep each in its ticket's conversation."""
         acks, self._acks = self._acks, []
-        extras = acknowledgement_extras([ticket for ticket, _ in acks], self.now)
+        extras = acknowledgement_extras([ticket for ticket, _, _ in acks], self.now)
         notifications = []
-        for ticket, request_message_id in acks:
+        for ticket, request_message_id, recipient in acks:
             subject, body, headers = acknowledgement_content(
                 ticket,
                 self.in_force.policy,
@@ -202,7 +218,7 @@ class TicketWrites:
             notifications.append(
                 notification_build(
                     kind=ACK_KIND,
-                    to=[ticket.requester_email],
+                    to=[recipient],
                     subject=subject,
                     body_text=body,
                     headers=headers,
@@ -218,13 +234,13 @@ class TicketWrites:
                 kind=MessageKind.ACKNOWLEDGEMENT,
                 message_id=notification.message_id,
                 from_address=settings.DEFAULT_FROM_EMAIL,
-                to=[ticket.requester_email],
+                to=list(notification.to),
                 subject=notification.subject,
                 text=notification.body_text,
                 notification=notification,
                 created_at=self.now,
             )
-            for (ticket, _), notification in zip(acks, notifications, strict=True)
+            for (ticket, _, _), notification in zip(acks, notifications, strict=True)
             if id(notification) in queued
         ]
         bulk_insert(Message, messages)

@@ -22,9 +22,9 @@ from operant.mail.parse import ParsedMessage, parse_message
 from operant.mail.parsepool import ParsePool
 from operant.mail.receive import (
     Outcome,
-    dedupe_key_for,
     inbound_receive,
     inbound_row_for,
+    keys_for,
 )
 from operant.mail.services import inbound_process_batch
 
@@ -44,8 +44,8 @@ def inbound_receive_many(
 ) -> list[tuple[InboundMessage, bool]]:
     """``inbound_receive`` for each message: (row, created), in order, committed on return.
 
-    One SELECT for the keys already stored and one INSERT for the rest. A repeat inside the
-    list gets the row of its first occurrence with created False. Should another process
+    One SELECT for the keys already stored and one INSERT for the rest. A redelivery inside
+    the list gets the row of its first occurrence with created False. Should another process
     store one of the keys in between, the batch falls back to ``inbound_receive`` per message.
     ``parsed`` is the messages already parsed (by a ParsePool), in the same order.
     """
@@ -54,21 +54,21 @@ def inbound_receive_many(
     if parsed is not None and len(parsed) != len(raws):
         raise ValueError(f"{len(parsed)} parsed messages for {len(raws)} raw ones")
     parsed_all = parsed if parsed is not None else [parse_message(raw) for raw in raws]
-    keys = [dedupe_key_for(raw, message) for raw, message in zip(raws, parsed_all, strict=True)]
+    keys = [keys_for(raw, message) for raw, message in zip(raws, parsed_all, strict=True)]
     existing: dict[str, InboundMessage] = {}
-    for chunk in chunks(sorted(set(keys))):
+    for chunk in chunks(sorted({k.dedupe_key for k in keys})):
         existing.update(
             (row.dedupe_key, row) for row in InboundMessage.objects.filter(dedupe_key__in=chunk)
         )
     result: list[tuple[InboundMessage, bool]] = []
     new_rows: list[InboundMessage] = []
     for raw, message, key in zip(raws, parsed_all, keys, strict=True):
-        row = existing.get(key)
+        row = existing.get(key.dedupe_key)
         if row is not None:
             result.append((row, False))
             continue
-        row = inbound_row_for(raw, message, key=key, channel=channel, now=now)
-        existing[key] = row
+        row = inbound_row_for(raw, message, keys=key, channel=channel, now=now)
+        existing[key.dedupe_key] = row
         new_rows.append(row)
         result.append((row, True))
     if new_rows:

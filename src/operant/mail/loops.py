@@ -1,4 +1,5 @@
-"""Is this mail from a machine? Pure checks on decoded headers, used to avoid mail loops.
+"""Is this mail from a machine, or spam? Pure checks on decoded headers and addresses, used to
+avoid mail loops and to keep acknowledgements away from robots and spammers.
 
 A desk that acknowledges every message will ping-pong with an out-of-office reply forever
 unless it recognises automatic mail. These checks follow RFC 3834 first and then the
@@ -9,7 +10,7 @@ lower-case name → list of values (see ``HeaderReader.mapping``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 # Set on every message the desk sends (by the outbox); seeing it inbound means our own mail
 # came back.
@@ -87,4 +88,47 @@ def auto_reply_reason(headers: Headers, subject: str) -> str | None:
         return "null return path"
     if _OOO_SUBJECT.match(subject.strip()) or _OOO_PHRASE.search(subject):
         return "out-of-office subject"
+    return None
+
+
+# Local parts (before any "+tag") of addresses that send for a machine and are read by no one:
+# noreply, no-reply, no_reply, donotreply, do-not-reply, notification(s), mailer,
+# mailer-daemon, bounce(s), each alone or followed by a separator and more ("no-reply-aws",
+# "notifications.billing", "bounces-123"). "mailerlite" or "bouncer" are someone's names.
+_ROBOT_LOCAL_PART = re.compile(
+    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|mailer(?:[-_.]?daemon)?|bounces?)"
+    r"(?:[-_.].*)?",
+    re.IGNORECASE,
+)
+# Spam filters' verdict headers whose first token is "yes" on spam: SpamAssassin's
+# X-Spam-Flag and X-Spam-Status ("Yes, score=7.3 ..."), and the plain X-Spam of others.
+_SPAM_VERDICT_HEADERS = ("X-Spam-Flag", "X-Spam-Status", "X-Spam")
+# The tags spam filters put at the start of a subject: "[SPAM]", "[SPAM 7.3]", "[Possible
+# Spam]", "{Spam?}", "***SPAM***", "*****SPAM***** 12.1". Only at the start, where filters
+# put them, so a client writing about "our [SPAM] folder" is not one.
+_SPAM_SUBJECT_TAG = re.compile(
+    r"^\s*(?:\[\s*(?:possible\s+)?spam\b[^\]]*\]|\{\s*spam\b[^}]*\}|\*+\s*spam\s*\*+)",
+    re.IGNORECASE,
+)
+
+
+def robot_sender_reason(addresses: Iterable[str]) -> str | None:
+    """Why one of these addresses (the sender's, the Reply-To's) belongs to a machine that
+    reads no mail, or None: acknowledging it reaches no one, or starts a loop with it."""
+    for address in addresses:
+        local_part = address.rpartition("@")[0].split("+", 1)[0]
+        if _ROBOT_LOCAL_PART.fullmatch(local_part):
+            return f"robot sender ({address})"
+    return None
+
+
+def spam_reason(headers: Headers, subject: str) -> str | None:
+    """Why a spam filter on the way considers this message spam, or None."""
+    for name in _SPAM_VERDICT_HEADERS:
+        for value in _values(headers, name):
+            if _token(value.replace(",", " ")) == "yes":
+                return f"spam filter verdict ({name}: {value[:40]})"
+    match = _SPAM_SUBJECT_TAG.match(subject)
+    if match:
+        return f"spam tag in the subject ({match.group(0).strip()})"
     return None

@@ -27,9 +27,13 @@ class InboundState(models.TextChoices):
 
 
 class InboundMessage(models.Model):
-    # The Message-ID, or a hash of the raw bytes when it has none: the same message arriving
-    # twice, by two channels, or again after a crash, maps to this one row.
+    # The content identity (``operant.mail.identity``): the same message arriving twice, by
+    # two channels, or again after a crash, maps to this one row; a different mail that
+    # reuses its Message-ID does not.
     dedupe_key = models.CharField(max_length=255, unique=True)
+    # The Message-ID replies name it by (threading), or one made from the content identity
+    # when it has none. Not unique: senders reuse them.
+    message_id = models.CharField(max_length=255, db_index=True, blank=True)
     raw = models.BinaryField()
     size = models.PositiveIntegerField()
     channel = models.CharField(max_length=16, choices=InboundChannel.choices)

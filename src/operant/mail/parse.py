@@ -8,7 +8,6 @@ so nothing a client sent is lost to a parser bug.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from operant.mail.bounces import BounceInfo, bounce_info
 from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
-from operant.mail.loops import auto_reply_reason, has_loop_header
+from operant.mail.loops import auto_reply_reason, has_loop_header, robot_sender_reason, spam_reason
 from operant.mail.mimeparser import parse_bytes
 from operant.mail.quoting import find_quote_start, find_signature_start
 from operant.mail.sanitize import sanitize_html
@@ -35,7 +34,6 @@ __all__ = [
     "Attachment",
     "ParsedMessage",
     "clear_caches",
-    "fallback_message_id",
     "parse_message",
 ]
 
@@ -79,6 +77,10 @@ class ParsedMessage:
     attachments: list[Attachment] = field(default_factory=list)
     auto_reply: bool = False
     auto_reply_reason: str | None = None
+    # Why no acknowledgement should go out even to a client: a spam filter's verdict, or a
+    # sender (or Reply-To) that is a machine's address nobody reads (``operant.mail.loops``).
+    spam_reason: str | None = None
+    robot_sender: str | None = None
     bounce: bool = False
     bounced_message_id: str | None = None
     bounce_recipients: list[str] = field(default_factory=list)
@@ -125,12 +127,6 @@ def clear_caches() -> None:
     """
     _headers.clear_caches()
     _body.clear_caches()
-
-
-def fallback_message_id(raw: bytes) -> str:
-    """A stable id for a message without a Message-ID: the same bytes give the same id, so a
-    redelivered copy is still recognised as a duplicate."""
-    return f"sha256-{hashlib.sha256(raw).hexdigest()}@operant.invalid"
 
 
 def _tidy(problems: list[str]) -> list[str]:
@@ -271,6 +267,8 @@ def _read_message(
         attachments=body.attachments,
         auto_reply=reason is not None,
         auto_reply_reason=reason,
+        spam_reason=spam_reason(headers.mapping, subject),
+        robot_sender=robot_sender_reason(a.address for a in [*senders[:1], *reply_to]),
         bounce=bounce.bounce,
         bounced_message_id=bounce.original_message_id,
         bounce_recipients=bounce.failed_recipients,

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
+from operant.mail.identity import content_identity, fallback_message_id
 from operant.mail.models import InboundChannel, InboundMessage, InboundState
-from operant.mail.parse import ParsedMessage, fallback_message_id, parse_message
+from operant.mail.parse import ParsedMessage, parse_message
 
 # A stuck "processing" row (its worker died) is retried after this long.
 PROCESS_LEASE = timedelta(minutes=2)
@@ -27,8 +28,20 @@ class Outcome:
     detail: str
 
 
-def dedupe_key_for(raw: bytes, parsed: ParsedMessage) -> str:
-    return (parsed.message_id or fallback_message_id(raw))[:255]
+@dataclass(frozen=True)
+class MessageKeys:
+    """How a stored message is found again. ``dedupe_key``: its content identity, the same
+    for every delivery of one mail (``operant.mail.identity``). ``message_id``: what replies
+    name it by, for threading; other mails may share it."""
+
+    dedupe_key: str
+    message_id: str
+
+
+def keys_for(raw: bytes, parsed: ParsedMessage) -> MessageKeys:
+    identity = content_identity(raw)
+    message_id = parsed.message_id or fallback_message_id(identity)
+    return MessageKeys(dedupe_key=identity, message_id=message_id[:255])
 
 
 # The parse a row was built from (``inbound_row_for``), kept on the row object, so that
@@ -48,12 +61,13 @@ def parsed_message_of(inbound: InboundMessage) -> ParsedMessage:
 
 
 def inbound_row_for(
-    raw: bytes, parsed: ParsedMessage, *, key: str, channel: str, now: datetime
+    raw: bytes, parsed: ParsedMessage, *, keys: MessageKeys, channel: str, now: datetime
 ) -> InboundMessage:
     """The (unsaved) row that stores a message as it arrived, due for processing now. It keeps
     ``parsed`` for ``parsed_message_of``."""
     row = InboundMessage(
-        dedupe_key=key,
+        dedupe_key=keys.dedupe_key,
+        message_id=keys.message_id,
         raw=raw,
         size=len(raw),
         channel=channel,
@@ -70,20 +84,21 @@ def inbound_row_for(
 
 
 def inbound_receive(*, raw: bytes, channel: str, now: datetime) -> tuple[InboundMessage, bool]:
-    """Store a message as it arrived. Returns (row, created); a duplicate returns the first row."""
+    """Store a message as it arrived. Returns (row, created); a redelivery of a stored mail
+    (same content identity) returns its row."""
     if channel not in InboundChannel.values:
         raise ValueError(f"unknown channel {channel!r}")
     parsed = parse_message(raw)
-    key = dedupe_key_for(raw, parsed)
-    existing = InboundMessage.objects.filter(dedupe_key=key).first()
+    keys = keys_for(raw, parsed)
+    existing = InboundMessage.objects.filter(dedupe_key=keys.dedupe_key).first()
     if existing is not None:
         return existing, False
-    row = inbound_row_for(raw, parsed, key=key, channel=channel, now=now)
+    row = inbound_row_for(raw, parsed, keys=keys, channel=channel, now=now)
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        return InboundMessage.objects.get(dedupe_key=key), False
+        return InboundMessage.objects.get(dedupe_key=keys.dedupe_key), False
     return row, True
 
 

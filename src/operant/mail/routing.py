@@ -3,25 +3,35 @@
 Every message is routed here, whether it came alone (SMTP, the webhook, the portal: a batch of
 one) or in a batch of a hundred (IMAP, ``operant mail ingest``). ``RoutingIndex`` reads what the
 decisions need with one query per kind for the whole batch (senders, threads, known Message-IDs,
-tickets awaiting a quote reply, recent acknowledgements, the package contexts), and then keeps
+messages already stored from the batch's rows, tickets awaiting a quote reply, recent
+acknowledgements, the package contexts), and then keeps
 up with the batch's own changes, so each message is routed as if every earlier one were
 already stored. The changes go to the desk's ``TicketWrites`` and reach the database in a few
 bulk statements.
 
 The decision for one message (``Router.route``):
 
+Redeliveries of one mail never reach this point: they share a row (``operant.mail.identity``).
+A Message-ID is not proof of sameness: a different mail may reuse one, and is routed as its own.
+
 1. Unreadable: the raw message stays, flagged, and the row fails.
-2. Our own loop header: ignored.
-3. A bounce of a message we sent: its ticket is flagged for an agent; other bounces ignored.
-4. The sender is matched to a contact, else to a client by domain, else unknown.
-5. The thread: a ticket reference in the subject ([OPR-12]), then In-Reply-To and References
-   (newest first) against stored and sent Message-IDs; never across clients.
-6. An auto-reply is kept on its thread (if any) and never acknowledged.
-7. A reply is stored on its ticket, which opens again; a clock waiting on the client runs
+2. Already on a ticket (a message there points at this row: processed before, its state not
+   saved): changes nothing.
+3. Our own loop header: ignored.
+4. A bounce of a message we sent: its ticket is flagged for an agent; other bounces ignored.
+5. The sender is matched to a contact, else to a client by domain, else unknown.
+6. The thread: a ticket reference in the subject ([OPR-12]), then In-Reply-To and References
+   (newest first) against stored and sent Message-IDs, then the message's own Message-ID when
+   another mail with it is stored; never across clients.
+7. An auto-reply is kept on its thread (if any) and never acknowledged.
+8. A reply is stored on its ticket, which opens again; a clock waiting on the client runs
    again; a reply to a ticket with a sent quote may accept it (``quote_reply_hook``).
-8. A Message-ID already stored is a duplicate and changes nothing.
-9. Otherwise a new ticket, classified and clocked; a known client's is acknowledged, at most
-   ``ACK_LIMIT_PER_HOUR`` times an hour per sender.
+9. Otherwise a new ticket, classified and clocked. A known client's is acknowledged, unless a
+   spam filter marked it (the ticket is flagged) or it came from a robot address (noreply@
+   and the like, ``operant.mail.loops``): then its history says why there was none. The
+   acknowledgement goes to the Reply-To when that is the same client's (a contact or one of
+   its domains: the acknowledgement names the contact and the month's allowance), else to
+   the sender; at most ``ACK_LIMIT_PER_HOUR`` an hour per recipient.
 """
 
 from __future__ import annotations
@@ -42,14 +52,14 @@ from operant.desk.services import ticket_build, tickets_for_routing
 from operant.desk.writes import TicketWrites
 from operant.mail.models import InboundMessage, InboundState
 from operant.mail.parse import ParsedMessage
-from operant.mail.receive import Outcome, dedupe_key_for
+from operant.mail.receive import Outcome, keys_for
 from operant.notify.services import notifications_sent_to
 from operant.quotes.replies import quote_reply_hook, tickets_awaiting_quote_reply
 
 if TYPE_CHECKING:
     from operant.policy.schema import Policy
 
-# At most this many acknowledgements per sender per hour: two auto-responders that slip past
+# At most this many acknowledgements per recipient per hour: two auto-responders that slip past
 # the header checks still cannot ping-pong for long.
 ACK_LIMIT_PER_HOUR = 5
 REF_IN_SUBJECT = re.compile(rf"\[{re.escape(REF_PREFIX)}-(\d+)\]", re.IGNORECASE)
@@ -91,6 +101,11 @@ def sender_of(parsed: ParsedMessage) -> str:
     return parsed.from_.address.lower() if parsed.from_ else ""
 
 
+def reply_to_of(parsed: ParsedMessage) -> str:
+    """The first Reply-To address, if any (lower case, as senders are matched)."""
+    return next((a.address.lower() for a in parsed.reply_to if a.address), "")
+
+
 @dataclass
 class Routed:
     """One message's outcome; ``detail`` may hold the ticket reference placeholder until the
@@ -118,14 +133,21 @@ class RoutingIndex:
     ) -> None:
         self.now = now
         self.policy = policy
-        # Each row's Message-ID as it is stored (without a header, a hash of the raw bytes).
-        self.message_ids = {row.pk: dedupe_key_for(bytes(row.raw), parsed) for row, parsed in work}
+        # Each row's Message-ID as it is stored (without a header, one made from its content;
+        # a row saved without one, by hand, gets it made now).
+        self.message_ids = {
+            row.pk: row.message_id or keys_for(bytes(row.raw), parsed).message_id
+            for row, parsed in work
+        }
         # One object per ticket, so a change made for one message is seen by the next.
         self.tickets: dict[int, Ticket] = {}
-        # Message-ID -> ticket: stored before the batch or in it.
-        self.known: dict[str, Ticket] = {}
-        # Message-ID -> message key, for the messages stored before the batch.
+        # Message-ID -> the tickets with a message of that id, in the order they got it:
+        # stored before the batch or in it. Senders reuse Message-IDs, so there may be several.
+        self.known: dict[str, list[Ticket]] = {}
+        # Message-ID -> key of its first message, for the messages stored before the batch.
         self.message_pks: dict[str, int] = {}
+        # Row key -> the ticket a message made from that row is already on.
+        self.stored: dict[int, Ticket] = {}
         self.contacts: dict[str, Contact] = {}
         self.domains: dict[str, Client] = {}
         self.contexts: dict[int, ClientContext] = {}
@@ -138,7 +160,7 @@ class RoutingIndex:
         Message-IDs named or stored, and the tickets they and subject references point at,
         each once and locked for this transaction. 3. What replies and acknowledgements need."""
         senders = {sender_of(parsed) for _, parsed in work} - {""}
-        self._load_senders(senders)
+        self._load_senders(senders | {reply_to_of(parsed) for _, parsed in work} - {""})
         ids: set[str] = set(self.message_ids.values())
         refs: set[int] = set()
         for _, parsed in work:
@@ -148,20 +170,34 @@ class RoutingIndex:
             ref = subject_ref(parsed)
             if ref is not None:
                 refs.add(ref)
-        ticket_of: dict[str, int] = {}
+        rows = {row.pk for row, _ in work}
+        # Message-ID -> ticket keys, first stored first; row key -> ticket key.
+        tickets_of: dict[str, list[int]] = {}
+        stored: dict[int, int] = {}
         for chunk in chunks(sorted(ids)):
-            for message_id, ticket_id, pk in Message.objects.filter(
-                message_id__in=chunk
-            ).values_list("message_id", "ticket_id", "pk"):
-                ticket_of[message_id] = ticket_id
-                self.message_pks[message_id] = pk
-        self.tickets = tickets_for_routing(sorted(refs | set(ticket_of.values())))
-        for message_id, ticket_id in ticket_of.items():
-            self.known[message_id] = self.tickets[ticket_id]
+            for message_id, ticket_id, pk, inbound_id in (
+                Message.objects.filter(message_id__in=chunk)
+                .order_by("pk")
+                .values_list("message_id", "ticket_id", "pk", "inbound_id")
+            ):
+                same_id = tickets_of.setdefault(message_id, [])
+                if ticket_id not in same_id:
+                    same_id.append(ticket_id)
+                self.message_pks.setdefault(message_id, pk)
+                # A row's own message has the row's Message-ID: this query finds it too.
+                if inbound_id in rows:
+                    stored[inbound_id] = ticket_id
+        wanted = refs | {pk for pks in tickets_of.values() for pk in pks}
+        self.tickets = tickets_for_routing(sorted(wanted))
+        for message_id, ticket_ids in tickets_of.items():
+            self.known[message_id] = [self.tickets[pk] for pk in ticket_ids]
+        self.stored = {row: self.tickets[pk] for row, pk in stored.items()}
         self.awaiting_quote_reply = tickets_awaiting_quote_reply(list(self.tickets))
-        if senders:
+        # Acknowledgements go to the sender or the Reply-To: counted for both.
+        recipients = senders | {reply_to_of(parsed) for _, parsed in work} - {""}
+        if recipients:
             self.recent_acks = notifications_sent_to(
-                kind=ACK_KIND, recipients=senders, since=self.now - timedelta(hours=1)
+                kind=ACK_KIND, recipients=recipients, since=self.now - timedelta(hours=1)
             )
 
     def _load_senders(self, senders: set[str]) -> None:
@@ -212,20 +248,42 @@ class RoutingIndex:
         return ticket
 
     def thread(
-        self, parsed: ParsedMessage, *, client_id: int | None, sender: str, writes: TicketWrites
+        self,
+        parsed: ParsedMessage,
+        *,
+        message_id: str,
+        client_id: int | None,
+        sender: str,
+        writes: TicketWrites,
     ) -> Ticket | None:
         """The sender's own ticket the message belongs to: by subject reference, then by the
-        first of its In-Reply-To and References (newest first) that we know."""
+        first of its In-Reply-To and References (newest first) that we know, then by its own
+        Message-ID (a different mail reusing it: a notifier writing about the same thing)."""
         ref = subject_ref(parsed)
         if ref is not None:
             ticket = self.ticket(ref, writes)
             if ticket is not None and same_party(ticket, client_id, sender):
                 return ticket
-        for message_id in thread_ids(parsed):
-            ticket = self.known.get(message_id)
-            if ticket is not None and same_party(ticket, client_id, sender):
-                return ticket
+        for named in [*thread_ids(parsed), message_id]:
+            for ticket in self.known.get(named, ()):
+                if same_party(ticket, client_id, sender):
+                    return ticket
         return None
+
+    def learn(self, message_id: str, ticket: Ticket) -> None:
+        """A message with ``message_id`` is now on ``ticket`` (stored in this batch)."""
+        same_id = self.known.setdefault(message_id, [])
+        if ticket not in same_id:
+            same_id.append(ticket)
+
+    def ack_recipient(self, parsed: ParsedMessage, sender: str, client: Client) -> str:
+        """Where the acknowledgement to ``client``'s new ticket goes: the Reply-To when it is
+        the same client's, else the sender (an acknowledgement names the contact and the
+        month's allowance: not for an address a forger chose)."""
+        reply_to = reply_to_of(parsed)
+        if reply_to and reply_to != sender and self.resolve(reply_to)[0] == client:
+            return reply_to
+        return sender
 
 
 class Router:
@@ -240,6 +298,9 @@ class Router:
         """The decision tree of the module docstring, steps 1 to 9."""
         if parsed.fatal:
             return Routed(InboundState.FAILED, None, "unreadable: " + "; ".join(parsed.problems))
+        stored = self.index.stored.get(row.pk)
+        if stored is not None:
+            return Routed(InboundState.IGNORED, stored, f"already stored on {_REF}")
         if parsed.loop_header:
             return Routed(InboundState.IGNORED, None, "our own message came back (loop header)")
         if parsed.bounce:
@@ -247,8 +308,10 @@ class Router:
         sender = sender_of(parsed)
         client, contact = self.index.resolve(sender)
         client_id = client.pk if client else None
-        ticket = self.index.thread(parsed, client_id=client_id, sender=sender, writes=self.writes)
         message_id = self.index.message_ids[row.pk]
+        ticket = self.index.thread(
+            parsed, message_id=message_id, client_id=client_id, sender=sender, writes=self.writes
+        )
         if parsed.auto_reply:
             if ticket is not None:
                 self._store(ticket, row, parsed, message_id)
@@ -256,14 +319,13 @@ class Router:
             return Routed(InboundState.IGNORED, ticket, detail)
         if ticket is not None:
             return self._reply(ticket, row, parsed, message_id)
-        if message_id in self.index.known:
-            existing = self.index.known[message_id]
-            return Routed(InboundState.IGNORED, existing, "duplicate of a stored message")
         return self._open(client, contact, sender, row, parsed, message_id)
 
     def _bounce(self, row: InboundMessage, parsed: ParsedMessage) -> Routed:
         bounced = parsed.bounced_message_id
-        ticket = self.index.known.get(bounced) if bounced else None
+        tickets = self.index.known.get(bounced, []) if bounced else []
+        # Our Message-IDs are unique: the first ticket with it is the one we wrote on.
+        ticket = tickets[0] if tickets else None
         if ticket is None or bounced is None:
             return Routed(InboundState.IGNORED, None, "bounce for a message we do not know")
         self.writes.flag(
@@ -281,8 +343,6 @@ class Router:
     def _reply(
         self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
     ) -> Routed:
-        if message_id in self.index.known:
-            return Routed(InboundState.IGNORED, ticket, "duplicate of a stored message")
         self._store(ticket, row, parsed, message_id)
         self.writes.client_replied(ticket)
         if ticket.pk in self.index.awaiting_quote_reply:
@@ -316,19 +376,27 @@ class Router:
         if client is None:
             detail = "new ticket from an unknown sender (unmatched queue)"
             return Routed(InboundState.PROCESSED, ticket, detail)
-        if self.index.recent_acks[sender] >= ACK_LIMIT_PER_HOUR:
+        withheld = parsed.spam_reason or parsed.robot_sender
+        if withheld is not None:
+            # A client's mail that a filter took for spam may be real: an agent looks.
+            self.writes.acknowledgement_withheld(
+                ticket, reason=withheld, flag=parsed.spam_reason is not None
+            )
+            return Routed(
+                InboundState.PROCESSED, ticket, f"new ticket {_REF}; no acknowledgement: {withheld}"
+            )
+        recipient = self.index.ack_recipient(parsed, sender, client)
+        if self.index.recent_acks[recipient] >= ACK_LIMIT_PER_HOUR:
             detail = f"new ticket {_REF}; acknowledgement held back (rate limit)"
             return Routed(InboundState.PROCESSED, ticket, detail)
-        self.index.recent_acks[sender] += 1
-        self.writes.acknowledge(ticket, request_message_id=message_id)
+        self.index.recent_acks[recipient] += 1
+        self.writes.acknowledge(ticket, request_message_id=message_id, to=recipient)
         return Routed(InboundState.PROCESSED, ticket, f"new ticket {_REF}, acknowledged")
 
     def _store(
         self, ticket: Ticket, row: InboundMessage, parsed: ParsedMessage, message_id: str
     ) -> None:
-        """Keep the mail in the ticket's conversation, once per Message-ID."""
-        if message_id in self.index.known:
-            return
+        """Keep the mail in the ticket's conversation (once per row: step 2)."""
         message = Message(
             ticket=ticket,
             kind=MessageKind.INBOUND,
@@ -354,4 +422,4 @@ class Router:
             for a in parsed.attachments
         ]
         self.writes.store_message(message, attachments)
-        self.index.known[message_id] = ticket
+        self.index.learn(message_id, ticket)

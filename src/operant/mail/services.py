@@ -39,9 +39,11 @@ class _ClaimMismatch(Exception):
 
 
 def _settled_outcome(row: InboundMessage) -> Outcome:
-    """The answer for a row that is already settled: what happened to it then."""
+    """The answer for a row that is already settled (a redelivery, a repeat): that it was
+    stored before and how it ended, not a second "new ticket …, acknowledged"."""
     ref = ticket_ref(row.ticket_id) if row.ticket_id else None
-    return Outcome(row.state, ref, row.outcome or "already handled")
+    where = f" on {ref}" if ref else ""
+    return Outcome(row.state, ref, f"already stored (inbound #{row.pk}, {row.state}{where})")
 
 
 def _process_claimed(

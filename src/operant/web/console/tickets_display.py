@@ -142,6 +142,8 @@ def history_line(event: TicketEvent, labels: dict[str, str]) -> HistoryLine:
         return HistoryLine(event, "Outer response limit passed")
     if kind == "bounce":
         return HistoryLine(event, "Our email to the client bounced")
+    if kind == "acknowledgement_withheld":
+        return HistoryLine(event, f"No acknowledgement sent: {data.get('reason', 'no reason')}")
     return HistoryLine(event, kind.replace("_", " ").capitalize())
 
 

@@ -67,6 +67,10 @@ def _summary(parsed: ParsedMessage) -> list[str]:
         )
     if parsed.auto_reply:
         lines.append(f"Auto-reply:  yes ({parsed.auto_reply_reason})")
+    if parsed.spam_reason:
+        lines.append(f"Spam:        yes ({parsed.spam_reason})")
+    if parsed.robot_sender:
+        lines.append(f"Robot:       yes ({parsed.robot_sender})")
     if parsed.bounce:
         lines.append(f"Bounce:      yes (original {parsed.bounced_message_id or 'unknown'})")
     if parsed.fatal:
@@ -81,12 +85,17 @@ def _parse_arguments(parser: Any) -> None:
 
 
 def _parse(command: OperantCommand, options: dict[str, Any]) -> None:
+    """Print what the desk reads; an unreadable message is printed too (its problems say
+    why), then the command fails, so a script can tell."""
     parsed = parse_message(read_message_file(options["file"]))
     if options["json"]:
         command.print_json(parsed.as_json())
-        return
-    for line in _summary(parsed):
-        command.stdout.write(line)
+    else:
+        for line in _summary(parsed):
+            command.stdout.write(line)
+    if parsed.fatal:
+        why = " ".join("; ".join(parsed.problems).split())  # one line, whatever a problem holds
+        raise UserError(f"{options['file']}: not readable as mail ({why})")
 
 
 def _ingest_arguments(parser: Any) -> None:
