@@ -187,7 +187,7 @@ def check_ours(manifest: dict[str, Any], outcomes: list[Any]) -> dict[str, Any]:
 
     items = manifest["messages"]
     ids = {item["message_id"] for item in items}
-    stored = set(InboundMessage.objects.values_list("dedupe_key", flat=True))
+    stored = set(InboundMessage.objects.values_list("message_id", flat=True))
     states = Counter(InboundMessage.objects.values_list("state", flat=True))
     thread_starts = sum(item["kind"] == "new" for item in items)
     details = Counter(re.sub(r"OPR-\d+", "OPR-n", o.detail) for o in outcomes)

@@ -45,12 +45,25 @@ def test_one_message_by_smtp_imap_and_webhook_is_one_ticket_message(
     assert imap_settings.messages(SUPPORT) == []  # the duplicate is acknowledged, not stuck
 
 
-def test_a_message_without_message_id_is_recognised_by_its_bytes(
+def test_a_message_without_message_id_is_recognised_by_its_content(
     imap_settings: DovecotServer, catalog: None
 ) -> None:
     raw = make_mail(message_id=None, subject="No Message-ID here")
     smtp_send(raw)
-    imap_settings.append(SUPPORT, raw)
+    # The mailbox copy went through one more hop: other bytes, the same mail.
+    imap_settings.append(SUPPORT, b"Received: from mx.operant.test\r\n" + raw)
     assert ImapPoller(imap_config()).run_once().stored == 0
     assert InboundMessage.objects.count() == 1
     assert Ticket.objects.count() == 1
+
+
+def test_a_different_mail_under_the_same_message_id_is_kept_by_every_channel(
+    imap_settings: DovecotServer, settings: Any, catalog: None
+) -> None:
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": KEY}
+    smtp_send(make_mail(message_id="reused@client-a.test", subject="First"))
+    imap_settings.append(SUPPORT, make_mail(message_id="reused@client-a.test", subject="Second"))
+    assert ImapPoller(imap_config()).run_once().stored == 1
+    assert post(make_mail(message_id="reused@client-a.test", subject="Third")).status_code == 200
+    assert InboundMessage.objects.filter(message_id="reused@client-a.test").count() == 3
+    assert Message.objects.filter(message_id="reused@client-a.test").count() == 3

@@ -64,7 +64,7 @@ class InboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dedupe_key} ({self.state})"
+        return f"inbound #{self.pk} <{self.message_id}> ({self.state})"
 
 
 class SeenWebhookToken(models.Model):

@@ -35,7 +35,7 @@ def _store_and_process(raw: bytes) -> str:
     # A row still pending was stored by an earlier delivery whose processing did not finish
     # (the sender retried after a 451): inbound_accept lets this delivery finish it.
     row, _ = inbound_accept(raw=raw, channel=InboundChannel.SMTP, now=timezone.now())
-    return row.dedupe_key
+    return f"inbound #{row.pk} <{row.message_id}>"
 
 
 class DeskHandler:
@@ -55,11 +55,11 @@ class DeskHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         try:
-            key = await sync_to_async(_store_and_process, thread_sensitive=False)(raw)
+            stored = await sync_to_async(_store_and_process, thread_sensitive=False)(raw)
         except Exception:
             log.exception("could not store an inbound message")
             return "451 4.3.0 temporary failure, please retry"
-        log.info("stored inbound message %s", key)
+        log.info("stored %s", stored)
         return "250 OK: queued"
 
 

@@ -212,8 +212,9 @@ def store_inbound_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -
         raw = event.message.as_bytes()
     row, created = inbound_accept(raw=raw, channel=InboundChannel.WEBHOOK, now=timezone.now())
     log.info(
-        "%s inbound webhook: stored %s (%s)",
+        "%s inbound webhook: stored inbound #%s <%s> (%s)",
         esp_name,
-        row.dedupe_key,
-        "new" if created else "duplicate",
+        row.pk,
+        row.message_id,
+        "new" if created else "a redelivery",
     )
