@@ -79,3 +79,22 @@ def test_the_fallback_message_id_follows_the_content() -> None:
     assert fallback_message_id(identity) == f"sha256-{identity}@operant.invalid"
     relayed = with_header(raw, "Received", "from mx.example by mx2.example")
     assert fallback_message_id(content_identity(relayed)) == fallback_message_id(identity)
+
+
+def test_an_mbox_separator_line_is_no_header() -> None:
+    raw = build()
+
+    assert content_identity(b"From jane@acme-dental.example Mon Mar  3 10:04:05 2025\n" + raw) == (
+        content_identity(raw)
+    )
+
+
+def test_headers_that_only_end_like_an_author_header_do_not_count() -> None:
+    raw = build()
+
+    assert content_identity(with_header(raw, "X-Original-From", "someone@else.example")) == (
+        content_identity(raw)
+    )
+    assert content_identity(with_header(raw, "Resent-Date", "Tue, 04 Mar 2025 09:00:00 +0000")) == (
+        content_identity(raw)
+    )

@@ -19,46 +19,48 @@ from __future__ import annotations
 import hashlib
 import re
 
-# The headers an author's client writes once and no relay touches.
-_AUTHOR_HEADERS = frozenset({b"message-id", b"from", b"date", b"subject"})
-# The end of the header block: the first empty line.
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-_TRAILING_BLANKS = re.compile(rb"[ \t]+(?=\n)")
+# One of the headers an author's client writes once and no relay touches (Message-ID, From,
+# Date, Subject), with its continuation lines: a header starts a line, a continuation line
+# starts with white space. Read by one scan of the block rather than line by line: this runs
+# on every message received.
+_AUTHOR_HEADER = re.compile(
+    rb"^(message-id|from|date|subject)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
+)
 _FALLBACK_DOMAIN = "operant.invalid"
 
 
 def _author_headers(block: bytes) -> list[bytes]:
     """The author's headers in the block as ``name:value``, unfolded, white space collapsed,
-    in order of appearance. Lines of other headers, and lines that are no header, are skipped."""
-    found: list[list[bytes]] = []
-    current: list[bytes] | None = None
-    for line in _LINE_BREAK.split(block):
-        if line[:1] in (b" ", b"\t"):
-            # A continuation line belongs to the header above it.
-            if current is not None:
-                current.append(line)
-            continue
-        name, colon, value = line.partition(b":")
-        name = name.strip().lower()
-        current = [name + b":", value] if colon and name in _AUTHOR_HEADERS else None
-        if current is not None:
-            found.append(current)
-    return [b" ".join(b" ".join(parts).split()) for parts in found]
+    in order of appearance."""
+    return [
+        name.lower() + b":" + b" ".join(value.split())
+        for name, value in _AUTHOR_HEADER.findall(block)
+    ]
 
 
 def _normalised_body(body: bytes) -> bytes:
-    """The body with LF line endings and no trailing white space, per line or at the end."""
-    body = body.replace(b"\r\n", b"\n")
-    return _TRAILING_BLANKS.sub(b"", body).rstrip()
+    """The body with LF line endings and no trailing white space, per line or at the end.
+    (Line by line is several times faster than a regular expression over the body.)"""
+    return b"\n".join([line.rstrip(b" \t\r") for line in body.split(b"\n")]).rstrip()
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    """The header block and the body, split at the first empty line (LF or CRLF)."""
+    crlf = raw.find(b"\n\r\n")
+    # Only before that: most mail is CRLF, and a search for LF LF would read all of it.
+    lf = raw.find(b"\n\n", 0, crlf if crlf >= 0 else len(raw))
+    if lf >= 0:
+        return raw[:lf], raw[lf + 2 :]
+    if crlf >= 0:
+        return raw[:crlf], raw[crlf + 3 :]
+    return raw, b""
 
 
 def content_identity(raw: bytes) -> str:
     """The message's identity: equal for redeliveries of one mail, different for two mails
     that share only a Message-ID. A hex SHA-256 digest."""
     raw = bytes(raw).lstrip(b"\r\n")
-    split = _BLANK_LINE.search(raw)
-    block, body = (raw[: split.start()], raw[split.end() :]) if split else (raw, b"")
+    block, body = _split(raw)
     headers = _author_headers(block)
     digest = hashlib.sha256()
     if not headers:
