@@ -268,7 +268,7 @@ def _read_message(
         auto_reply=reason is not None,
         auto_reply_reason=reason,
         spam_reason=spam_reason(headers.mapping, subject),
-        robot_sender=robot_sender_reason(a.address for a in [*senders[:1], *reply_to]),
+        robot_sender=robot_sender_reason(a.address for a in [sender, *reply_to] if a),
         bounce=bounce.bounce,
         bounced_message_id=bounce.original_message_id,
         bounce_recipients=bounce.failed_recipients,
