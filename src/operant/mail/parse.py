@@ -269,7 +269,9 @@ def _read_message(
         html_source = _bounded_html(html_source, problems)
     # Trailing blank lines are transport noise (and vary with how the part was closed).
     text, hint = "\n".join(body.plain).rstrip(), None
-    if not body.plain and html_source is not None:
+    if not text.strip() and html_source is not None:
+        if body.plain:
+            problems.append("text/plain part empty; text taken from the HTML")
         derived = _guarded(problems, "HTML text", lambda: html_to_text(html_source), None)
         if derived is not None:
             text, hint = derived.text, derived.quote_start
