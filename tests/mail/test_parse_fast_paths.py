@@ -102,9 +102,13 @@ def _reference_addresses(name: str, value: str) -> tuple[object, ...]:
     return ("strict", pairs, defects)
 
 
-_WORD = st.sampled_from(["Jane", "Doe", "O'Brien", "a/b", "x=y", "J.", '"Q"', "é", "=?x?q?y?="])
+_WORD = st.sampled_from(
+    ["Jane", "Doe", "O'Brien", "a/b", "x=y", "J.", '"Q"', "é", "=?x?q?y?=", "[IT]", "|"]
+)
 _LOCAL = st.sampled_from(["jane", "j.doe", "a+b", "x=y", "a..b", "MAILER-DAEMON", "é", '"q"'])
-_DOMAIN = st.sampled_from(["x.example", "b", "B.EXAMPLE", "[1.2.3.4]", "x..y", "é.x", ""])
+_DOMAIN = st.sampled_from(
+    ["x.example", "b", "B.EXAMPLE", "[1.2.3.4]", "x..y", "é.x", "", "x.example."]
+)
 
 
 @st.composite

@@ -196,6 +196,15 @@ def test_an_unreadable_mailbox_in_a_list_keeps_its_neighbours() -> None:
     ]
 
 
+def test_a_mailbox_the_stdlib_cannot_read_even_alone_is_dropped_not_the_list() -> None:
+    raw = with_header(build(), "To", "jane@, Ann [IT] <ann@clinic.example>")
+
+    parsed = parse_message(raw)
+
+    assert parsed.to == [Address("ann@clinic.example", "Ann [IT]")]
+    assert "To header: unreadable mailbox dropped" in parsed.problems
+
+
 def test_an_address_inside_a_quoted_name_is_not_taken() -> None:
     raw = with_header(build(), "From", '"Help <help@x.example>" [y] <real@y.example>')
 

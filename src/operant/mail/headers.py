@@ -365,7 +365,11 @@ def _salvaged(name: str, value: str, read: Pairs) -> tuple[Pairs, tuple[str, ...
             dot = " (trailing dot dropped)" if dropped else ""
             defects.append(f"unreadable mailbox; its address {address} kept{dot}")
         elif item.text.strip():
-            alone, item_defects = _stdlib_addresses(name, item.text)
+            try:
+                alone, item_defects = _stdlib_addresses(name, item.text)
+            except Exception:  # noqa: BLE001 - alone, the stdlib may give up where it did not
+                defects.append("unreadable mailbox dropped")
+                continue
             pairs.extend(alone)
             defects.extend(item_defects)
     return tuple(pairs), tuple(defects)
