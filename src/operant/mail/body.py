@@ -27,9 +27,9 @@ from operant.mail.mimeparser import parse_bytes
 from operant.mail.uudecode import UU_ENCODINGS, decode_part, take_blocks
 
 MAX_DEPTH = 30
+MAX_PARTS = 1000
 # An attached message's subject makes its file name; past this length it is cut.
 _SUBJECT_NAME_CHARS = 200
-MAX_PARTS = 1000
 
 # Declared charsets that real senders use for a superset: decode with the superset.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "euc_kr": "cp949"}
