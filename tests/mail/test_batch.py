@@ -240,7 +240,23 @@ def extra_mails(first_client_email: str, known_id: str) -> list[bytes]:
         ),
         no_id,
         no_id,
+        *structure_repairs(first_client_email),
     ]
+
+
+def structure_repairs(client_email: str) -> list[bytes]:
+    """Mail the parser mends: a To: list folded without indentation (the sender lies below
+    it), no From (the sender is in Reply-To), and text above the headers."""
+    folded = mail(sender=client_email, subject="Folded badly", message_id="fold-1@x").replace(
+        b"To: support@operantco.com\n", b"To: support@operantco.com,\nother@operantco.com\n"
+    )
+    no_from = mail(subject="No From here", message_id="nofrom-1@x").replace(
+        b"From: Someone <alice@acme-dental.example>\n", f"Reply-To: <{client_email}>\n".encode()
+    )
+    pasted = b"---- Original email message ----\n" + mail(
+        sender=client_email, subject="Pasted", message_id="pasted-1@x"
+    )
+    return [folded, no_from, pasted]
 
 
 def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) -> None:

@@ -102,9 +102,13 @@ def _reference_addresses(name: str, value: str) -> tuple[object, ...]:
     return ("strict", pairs, defects)
 
 
-_WORD = st.sampled_from(["Jane", "Doe", "O'Brien", "a/b", "x=y", "J.", '"Q"', "é", "=?x?q?y?="])
+_WORD = st.sampled_from(
+    ["Jane", "Doe", "O'Brien", "a/b", "x=y", "J.", '"Q"', "é", "=?x?q?y?=", "[IT]", "|"]
+)
 _LOCAL = st.sampled_from(["jane", "j.doe", "a+b", "x=y", "a..b", "MAILER-DAEMON", "é", '"q"'])
-_DOMAIN = st.sampled_from(["x.example", "b", "B.EXAMPLE", "[1.2.3.4]", "x..y", "é.x", ""])
+_DOMAIN = st.sampled_from(
+    ["x.example", "b", "B.EXAMPLE", "[1.2.3.4]", "x..y", "é.x", "", "x.example."]
+)
 
 
 @st.composite
@@ -132,6 +136,10 @@ def _reader(name: str, value: str) -> tuple[HeaderReader, list[str]]:
     return HeaderReader(message, problems), problems
 
 
+# What the reader adds to the stdlib's read: mailboxes it lost although their address is plain.
+_SALVAGE_NOTE = "unreadable mailbox; its address "
+
+
 @FAST
 @given(st.sampled_from(["From", "To", "Cc", "Sender"]), _address_lists())
 def test_address_lists_read_as_the_stdlib_reads_them(name: str, value: str) -> None:
@@ -141,12 +149,16 @@ def test_address_lists_read_as_the_stdlib_reads_them(name: str, value: str) -> N
     found = reader.addresses(name)
 
     reference = _reference_addresses(name, clean)
-    if reference[0] == "strict":
+    if reference[0] == "fallback":
+        assert f"{name} header: unparseable address list, read leniently" in problems
+    elif not any(_SALVAGE_NOTE in p for p in problems):
         expected = [(n, a.strip()) for n, a in reference[1] if a.strip() not in ("", "<>")]
         assert [(a.name, a.address) for a in found] == expected
         assert problems == [f"{name} header: {d}" for d in reference[2]]
     else:
-        assert f"{name} header: unparseable address list, read leniently" in problems
+        # A salvaged list keeps every address the stdlib read with a domain.
+        addresses = [a.address for a in found]
+        assert all(a in addresses for _, a in reference[1] if "@" in a and a.split("@")[-1])
 
 
 @FAST

@@ -10,6 +10,7 @@ import base64
 import binascii
 import codecs
 import contextlib
+import mimetypes
 import quopri
 import re
 from dataclasses import dataclass, field
@@ -23,9 +24,12 @@ from typing import Any
 
 from operant.mail.headers import MIME_POLICY, BoundedCache, fix_surrogates, msg_ids
 from operant.mail.mimeparser import parse_bytes
+from operant.mail.uudecode import UU_ENCODINGS, decode_part, take_blocks
 
 MAX_DEPTH = 30
 MAX_PARTS = 1000
+# An attached message's subject makes its file name; past this length it is cut.
+_SUBJECT_NAME_CHARS = 200
 
 # Declared charsets that real senders use for a superset: decode with the superset.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "euc_kr": "cp949"}
@@ -168,15 +172,19 @@ class Walker:
         if isinstance(payload, list):  # message/rfc822 and other message/* containers
             self._record_defects(part)
             data = _message_bytes(part)
-            filename, disposition = self._filename(part), _disposition(part)
+            filename = self._filename(part) or self._message_name(payload)
+            disposition = _disposition(part)
             self._attach(part, ctype, data, body, filename=filename, disposition=disposition)
             return
-        data = self._payload_bytes(part)
+        uuencoded = _transfer_encoding(part) in UU_ENCODINGS
+        data, uu_name = self._uu_payload(part) if uuencoded else (self._payload_bytes(part), None)
         self._record_defects(part)
-        filename = self._filename(part)
+        filename = self._filename(part) or uu_name
         disposition = _disposition(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
             text = decode_text(data, _charset(part), what=f"{ctype} part", problems=self.problems)
+            if ctype == "text/plain" and "begin " in text:
+                text = self._take_uu_blocks(text, body)
             (body.plain if ctype == "text/plain" else body.html).append(text)
         else:
             # Name and disposition are read once: reading them again gives the same values.
@@ -191,7 +199,10 @@ class Walker:
                 continue
             sub = Body()
             self._visit(child, depth + 1, sub)
-            chosen_plain = sub.plain or chosen_plain
+            # An empty text/plain (some clients send one beside the HTML) is no alternative
+            # to a text with words in it; parse_message then reads the text from the HTML.
+            if not chosen_plain or any(text.strip() for text in sub.plain):
+                chosen_plain = sub.plain or chosen_plain
             chosen_html = sub.html or chosen_html
             body.attachments.extend(sub.attachments)
         body.plain.extend(chosen_plain)
@@ -231,9 +242,39 @@ class Walker:
             data = _lenient_base64(str(part.get_payload()))
         return data if isinstance(data, bytes) else b""
 
+    def _uu_payload(self, part: Message) -> tuple[bytes, str | None]:
+        """The decoded file of a part sent uuencoded, and the name on its begin line."""
+        payload = part.get_payload()
+        found = decode_part(payload) if isinstance(payload, str) else None
+        if found is None:
+            self.problems.append("uuencoded part without a complete begin/end block; kept as sent")
+            return str(payload or "").encode("utf-8", "surrogateescape"), None
+        return found.data, self._safe_name(found.name)
+
+    def _take_uu_blocks(self, text: str, body: Body) -> str:
+        """``text`` without the uuencoded files pasted into it; each becomes an attachment."""
+        text, files = take_blocks(text)
+        for found in files:
+            name = self._safe_name(found.name)
+            self.problems.append(f"uuencoded file {name!r} in the text taken out as an attachment")
+            ctype = mimetypes.guess_type(name or "")[0] or "application/octet-stream"
+            self._attach(None, ctype, found.data, body, filename=name, disposition="attachment")
+        return text
+
+    def _message_name(self, payload: list[Message]) -> str | None:
+        """A file name for an attached message that has none: its subject and ".eml"."""
+        inner = payload[0] if payload and isinstance(payload[0], Message) else None
+        subject = _header_text(inner, "subject") if inner is not None else None
+        if subject and "=?" in subject:
+            with contextlib.suppress(Exception):
+                subject = str(make_header(decode_header(subject)))
+        # A subject is not a path: its slashes must not cut it down to the last piece.
+        subject = " ".join((subject or "").replace("/", "-").replace("\\", "-").split())
+        return self._safe_name(subject[:_SUBJECT_NAME_CHARS] + ".eml") if subject else None
+
     def _attach(
         self,
-        part: Message,
+        part: Message | None,
         ctype: str,
         data: bytes | None,
         body: Body,
@@ -249,7 +290,7 @@ class Walker:
                 f"{self.max_attachment_bytes} byte limit: content omitted"
             )
         content_id = None
-        raw_id = _header_text(part, "content-id")
+        raw_id = _header_text(part, "content-id") if part is not None else None
         if raw_id:
             ids = msg_ids(raw_id) or [raw_id.strip("<> ")]
             content_id = ids[0] or None
@@ -272,8 +313,11 @@ class Walker:
             name = _get_filename(part)
         except Exception:  # noqa: BLE001 - an unreadable parameter is just a missing name
             name = None
-        if not name:
-            return None
+        return self._safe_name(name) if name else None
+
+    def _safe_name(self, name: str) -> str | None:
+        """A file name as it may be shown and stored: decoded, no directories, no control
+        characters, at most 255 characters; None if nothing is left."""
         name = fix_surrogates(str(name), what="attachment name", problems=self.problems)
         if "=?" in name:
             # Non-standard but common: RFC 2047 words in a parameter. Unreadable: keep as is.
@@ -362,6 +406,11 @@ def _charset(part: Message) -> str | None:
     if isinstance(charset, tuple):  # RFC 2231 form: (charset, language, value)
         charset = charset[2]
     return fix_surrogates(str(charset), what="charset", problems=[]) if charset else None
+
+
+def _transfer_encoding(part: Message) -> str:
+    value = part.get("content-transfer-encoding")
+    return str(value).strip().lower() if value is not None else ""
 
 
 def _disposition(part: Message) -> str | None:

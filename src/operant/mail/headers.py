@@ -8,6 +8,7 @@ written down as a problem for the operator instead of being lost or crashing the
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -247,14 +248,139 @@ def _strict_unstructured(name: str, value: str) -> tuple[str, tuple[str, ...]]:
 
 @BoundedCache
 def _strict_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
-    """(display name, address) pairs and defects of an address header by the stdlib parser.
+    """(display name, address) pairs and defects of an address header, as the stdlib parser
+    reads them (see ``_stdlib_addresses``)."""
+    simple = _simple_addresses(value)
+    if simple is not None:
+        return simple, ()
+    return _stdlib_addresses(name, value)
+
+
+# --- mailboxes the stdlib cannot read, though their address is plain to see ---------------
+#
+# The stdlib gives up on a whole mailbox for one flaw anywhere in it: brackets or a "|" in the
+# display name ("Max Kohl | [example.com] <kohl@example.com>"), a trailing dot after the domain
+# ("<Claudia.Shu@yahoo.com.>"). It then returns the display name as a domain-less address, or
+# nothing. When its read of a list has defects and misses an address that an item states in
+# angle brackets (or bare), the list is read again item by item and that address is taken.
+
+# local@domain without quoting, comments or white space; the domain's trailing dots (a DNS
+# root written out, or a typo) are left out of the group and dropped.
+_PLAIN_SPEC = re.compile(
+    r'([^\s<>@",;:()\[\]\\]+@[^\s<>@",;:()\[\]\\.]+(?:\.[^\s<>@",;:()\[\]\\.]+)*)(\.*)'
+)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One element of an address list: its text, and the text before and inside its
+    top-level angle brackets (None without them)."""
+
+    text: str
+    display: str
+    angle: str | None
+
+
+def _list_items(value: str) -> list[_Item] | None:
+    """The elements of an address list, split at top-level commas (not inside quotes, comments
+    or angle brackets); None for a list with a group ("Team: a@x, b@y;"), whose items
+    cannot be read one by one."""
+    items: list[_Item] = []
+    start, display_end, angle_start, angle_end = 0, -1, -1, -1
+    quoted, comment, in_angle, escaped = False, 0, False, False
+    for index, char in enumerate(value):
+        if escaped:
+            escaped = False
+        elif (quoted or comment) and char == "\\":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif comment:
+            comment += {"(": 1, ")": -1}.get(char, 0)
+        elif in_angle:
+            if char == ">":
+                in_angle, angle_end = False, index
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            comment = 1
+        elif char == "<":
+            in_angle, angle_start, angle_end = True, index + 1, -1
+            if display_end < 0:
+                display_end = index
+        elif char in ":;":
+            return None
+        elif char == ",":
+            items.append(_item(value, start, index, display_end, angle_start, angle_end))
+            start, display_end, angle_start, angle_end = index + 1, -1, -1, -1
+    items.append(_item(value, start, len(value), display_end, angle_start, angle_end))
+    return items
+
+
+def _item(
+    value: str, start: int, end: int, display_end: int, angle_start: int, angle_end: int
+) -> _Item:
+    angle = value[angle_start:angle_end] if angle_end > angle_start >= 0 else None
+    display = value[start:display_end] if display_end >= 0 else ""
+    return _Item(text=value[start:end], display=display, angle=angle)
+
+
+def _display_name(text: str) -> str:
+    """A display name as written before "<": unquoted when it is one quoted string, encoded
+    words decoded, white space collapsed."""
+    text = text.strip()
+    if len(text) > 1 and text[0] == text[-1] == '"' and '"' not in text[1:-1].replace('\\"', ""):
+        text = re.sub(r"\\(.)", r"\1", text[1:-1])
+    if "=?" in text:
+        with contextlib.suppress(Exception):
+            text = str(_HEADER_FACTORY("subject", text))
+    return _WSP_RUN.sub(" ", text).strip()
+
+
+def _plain_spec(text: str | None) -> tuple[str, bool] | None:
+    """(address, whether trailing dots were dropped) of a plain local@domain, or None."""
+    match = _PLAIN_SPEC.fullmatch(text.strip()) if text is not None else None
+    return (match.group(1), bool(match.group(2))) if match is not None else None
+
+
+def _salvaged(name: str, value: str, read: Pairs) -> tuple[Pairs, tuple[str, ...]] | None:
+    """The list read item by item when the stdlib's ``read`` misses an address an item states
+    plainly; None when it misses none (its read stands)."""
+    items = _list_items(value)
+    if items is None:
+        return None
+    specs = [_plain_spec(item.angle if item.angle is not None else item.text) for item in items]
+    known = {spec: (display, spec) for display, spec in reversed(read)}  # first pair wins
+    if all(spec is None or spec[0] in known for spec in specs):
+        return None
+    pairs: list[tuple[str, str]] = []
+    defects: list[str] = []
+    for item, spec in zip(items, specs, strict=True):
+        if spec is not None:
+            address, dropped = spec
+            if address in known:  # the stdlib read this one: its reading stands
+                pairs.append(known[address])
+                continue
+            pairs.append((_display_name(item.display), address))
+            dot = " (trailing dot dropped)" if dropped else ""
+            defects.append(f"unreadable mailbox; its address {address} kept{dot}")
+        elif item.text.strip():
+            try:
+                alone, item_defects = _stdlib_addresses(name, item.text)
+            except Exception:  # noqa: BLE001 - alone, the stdlib may give up where it did not
+                defects.append("unreadable mailbox dropped")
+                continue
+            pairs.extend(alone)
+            defects.extend(item_defects)
+    return tuple(pairs), tuple(defects)
+
+
+def _stdlib_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
+    """(display name, address) pairs and defects by the stdlib parser; raises as it does.
 
     A mailbox without a domain is junk from a broken list, except a bare sender such as
     "MAILER-DAEMON", which bounce detection still needs to see.
     """
-    simple = _simple_addresses(value)
-    if simple is not None:
-        return simple, ()
     header = _HEADER_FACTORY(name, value)
     pairs = tuple(
         (a.display_name, a.addr_spec)
@@ -262,6 +388,15 @@ def _strict_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
         if a.domain or name in ("from", "sender")
     )
     return pairs, _kept_defects(header.defects)
+
+
+@BoundedCache
+def _read_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
+    """``_strict_addresses``, with the mailboxes it lost salvaged (see ``_salvaged``)."""
+    pairs, defects = _strict_addresses(name, value)
+    if not defects:
+        return pairs, defects
+    return _salvaged(name, value, pairs) or (pairs, defects)
 
 
 # The form nearly every mail client writes (RFC 5322 3.3 without the obsolete parts):
@@ -294,7 +429,7 @@ def _parse_date(value: str) -> datetime:
 
 def clear_caches() -> None:
     """Forget every cached header read (benchmarks use it to time a cold start)."""
-    for cached in (parsed_header, _strict_unstructured, _strict_addresses):
+    for cached in (parsed_header, _strict_unstructured, _strict_addresses, _read_addresses):
         cached.cache_clear()
 
 
@@ -367,7 +502,7 @@ class HeaderReader:
 
     def _parse_addresses(self, name: str, value: str) -> list[Address]:
         try:
-            pairs, defects = _strict_addresses(name.lower(), value)
+            pairs, defects = _read_addresses(name.lower(), value)
             self.problems.extend(f"{name} header: {defect}" for defect in defects)
         except Exception:  # noqa: BLE001 - the strict parser gave up; the compat one rarely does
             self.problems.append(f"{name} header: unparseable address list, read leniently")

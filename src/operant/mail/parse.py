@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from operant.mail import body as _body
 from operant.mail import headers as _headers
 from operant.mail.body import Attachment, Body, Walker
 from operant.mail.bounces import BounceInfo, bounce_info
+from operant.mail.headerblock import repair_header_block
 from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
@@ -185,20 +187,63 @@ def parse_message(
     body_start = raw.lstrip(b"\r\n")
     if len(body_start) != len(raw):
         problems.append("blank lines before the headers; ignored")
-    try:
-        message = parse_bytes(body_start, policy=MIME_POLICY)
-    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting
-        # The headers alone may still be readable: enough to thread and flag the message.
-        problems.append(f"MIME structure could not be read ({type(exc).__name__})")
-        try:
-            message = parse_bytes(body_start, policy=MIME_POLICY, headersonly=True)
-        except Exception as again:  # noqa: BLE001 - not readable as mail at all
-            return _fatal([*problems, f"could not be read as mail ({type(again).__name__})"])
+    message = _parse_mime(body_start, problems)
+    if message is not None and _header_block_cut_short(message):
+        repaired = _guarded(
+            problems, "header repair", lambda: repair_header_block(body_start), None
+        )
+        if repaired is not None:
+            body_start, notes = repaired
+            problems.extend(notes)
+            message = _parse_mime(body_start, problems)
+    if message is None:
+        return _fatal(problems)
     headers = _guarded(problems, "headers", lambda: HeaderReader(message, problems), None)
     if headers is None or not _MAIL_HEADERS & headers.values.keys():
         problems.append("no mail headers found: not an email message")
         return _fatal(problems, headers)
     return _read_message(message, headers, problems, max_attachment_bytes)
+
+
+def _parse_mime(data: bytes, problems: list[str]) -> Message | None:
+    """The MIME tree of ``data``; its headers alone if the structure defeats the parser; None
+    (with the reason in ``problems``) if not even those can be read."""
+    try:
+        return parse_bytes(data, policy=MIME_POLICY)
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting
+        # The headers alone may still be readable: enough to thread and flag the message.
+        problems.append(f"MIME structure could not be read ({type(exc).__name__})")
+    try:
+        return parse_bytes(data, policy=MIME_POLICY, headersonly=True)
+    except Exception as again:  # noqa: BLE001 - not readable as mail at all
+        problems.append(f"could not be read as mail ({type(again).__name__})")
+    return None
+
+
+def _header_block_cut_short(message: Message) -> bool:
+    """Whether the parser met a line that ended the header block without a blank line: the
+    sign of a broken fold or of text above the headers (well-formed mail never has it)."""
+    return any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in message.defects)
+
+
+# Where a sender may be found when From has none, in the order they are trusted.
+_SENDER_FALLBACKS = ("Reply-To", "Sender", "Return-Path")
+
+
+def _sender(headers: HeaderReader, problems: list[str]) -> Address | None:
+    """The From mailbox; without one, the first of Reply-To, Sender and Return-Path that has
+    one, so that the ticket reaches a person rather than ``unknown@invalid``."""
+    senders = _guarded(problems, "From", lambda: headers.addresses("From"), [])
+    if senders:
+        return senders[0]
+    fault = "missing From" if "from" not in headers.values else "invalid From"
+    for name in _SENDER_FALLBACKS:
+        found = _guarded(problems, name, lambda name=name: headers.addresses(name), [])
+        if found:
+            problems.append(f"{fault}; sender taken from {name}")
+            return found[0]
+    problems.append(fault)
+    return None
 
 
 def _read_message(
@@ -208,9 +253,7 @@ def _read_message(
     if message_id is None:
         present = "message-id" in headers.values
         problems.append("invalid Message-ID" if present else "missing Message-ID")
-    senders = _guarded(problems, "From", lambda: headers.addresses("From"), [])
-    if not senders:
-        problems.append("missing From" if "from" not in headers.values else "invalid From")
+    sender = _sender(headers, problems)
     to = _guarded(problems, "To", lambda: headers.addresses("To"), [])
     cc = _guarded(problems, "Cc", lambda: headers.addresses("Cc"), [])
     subject = _guarded(problems, "Subject", lambda: headers.unstructured("Subject"), "")
@@ -222,7 +265,9 @@ def _read_message(
         html_source = _bounded_html(html_source, problems)
     # Trailing blank lines are transport noise (and vary with how the part was closed).
     text, hint = "\n".join(body.plain).rstrip(), None
-    if not body.plain and html_source is not None:
+    if not text.strip() and html_source is not None:
+        if body.plain:
+            problems.append("text/plain part empty; text taken from the HTML")
         derived = _guarded(problems, "HTML text", lambda: html_to_text(html_source), None)
         if derived is not None:
             text, hint = derived.text, derived.quote_start
@@ -230,7 +275,6 @@ def _read_message(
     if html_source is not None:
         html = _guarded(problems, "HTML", lambda: sanitize_html(html_source), "") or None
     quote = _guarded(problems, "quotes", lambda: find_quote_start(text, hint=hint), None)
-    sender = senders[0] if senders else None
     bounce = _guarded(
         problems,
         "bounce",
