@@ -375,7 +375,7 @@ def _run_dir(workdir: Path, name: str) -> Path:
     return rundir
 
 
-def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The run with the median rate (the lower middle one for an even count)."""
     rated = sorted((run for run in runs if run.get("rate")), key=lambda run: run["rate"])
     return rated[(len(rated) - 1) // 2] if rated else None
@@ -383,10 +383,10 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def summarise(figures: dict[str, Any]) -> None:
     runs = figures["runs"]
-    figures["ours"] = _median_run(runs["ours"])
-    figures["ours_one_process"] = _median_run(runs.get("ours_one_process", []))
+    figures["ours"] = median_run(runs["ours"])
+    figures["ours_one_process"] = median_run(runs.get("ours_one_process", []))
     peer_runs = runs.get("peer")
-    figures["peer"] = _median_run(peer_runs) if peer_runs else None
+    figures["peer"] = median_run(peer_runs) if peer_runs else None
     if peer_runs and figures["peer"] is None:
         figures["peer"] = peer_runs[0]  # unavailable: say why
     ours, peer = figures["ours"], figures["peer"]
