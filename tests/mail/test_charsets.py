@@ -488,3 +488,17 @@ def test_superset_text_labelled_with_its_subset_reads_back_in_an_encoded_word(
     raw = with_header(build(), "Subject", word)
 
     assert parse_message(raw).subject == text
+
+
+def test_detection_is_bounded_per_message() -> None:
+    part = b"--b\nContent-Type: text/plain\n\n" + _RUSSIAN.encode("cp1251") + b"\n"
+    parts = charsets.DETECTIONS_PER_MESSAGE + 2
+    raw = _message(part * parts + b"--b--\n", content_type='multipart/mixed; boundary="b"')
+
+    parsed = parse_message(raw)
+
+    assert parsed.text.split("\n").count(_RUSSIAN) == charsets.DETECTIONS_PER_MESSAGE
+    assert parsed.problems == [
+        "text/plain part: no charset and not UTF-8, detected as cp1251",
+        "text/plain part: no charset and not UTF-8, decoded as windows-1252",
+    ]

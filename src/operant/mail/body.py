@@ -66,13 +66,20 @@ class Body:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[str]) -> str:
+def decode_text(
+    data: bytes,
+    charset: str | None,
+    *,
+    what: str,
+    problems: list[str],
+    detection: charsets.DetectionBudget | None,
+) -> str:
     """Bytes → text by the charset policy (``charsets.decode``), repairs recorded as problems.
 
     A missing charset on UTF-8 text is no problem (it is what senders mean); every other
     repair is recorded, as the text may be garbled.
     """
-    text, notes = charsets.decode(data, charset)
+    text, notes = charsets.decode(data, charset, detection=detection)
     problems.extend(f"{what}: {note}" for note in notes)
     # One line-ending convention and no NULs: the text is searched, diffed and stored.
     return _NEWLINES.sub("\n", text.lstrip("\ufeff")).replace("\x00", "")
@@ -108,6 +115,7 @@ class Walker:
         self.problems = problems
         self.parts_seen = 0
         self.declared: charsets.DeclaredCharsets | tuple[str, ...] = ()
+        self.detection = charsets.DetectionBudget()
 
     def walk(self, message: Message) -> Body:
         # Raw 8-bit attachment names are read in the charsets the message declares.
@@ -150,7 +158,13 @@ class Walker:
         filename = self._filename(part)
         disposition = _disposition(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            text = decode_text(data, _charset(part), what=f"{ctype} part", problems=self.problems)
+            text = decode_text(
+                data,
+                _charset(part),
+                what=f"{ctype} part",
+                problems=self.problems,
+                detection=self.detection,
+            )
             (body.plain if ctype == "text/plain" else body.html).append(text)
         else:
             # Name and disposition are read once: reading them again gives the same values.
@@ -191,7 +205,10 @@ class Walker:
                 return
         self.problems.append("MIME: multipart body without parts; kept as plain text")
         if data.strip():
-            body.plain.append(decode_text(data, None, what="body", problems=self.problems))
+            text = decode_text(
+                data, None, what="body", problems=self.problems, detection=self.detection
+            )
+            body.plain.append(text)
 
     # -- leaves --------------------------------------------------------------------------
     def _payload_bytes(self, part: Message) -> bytes:
@@ -265,7 +282,11 @@ class Walker:
         if not name:
             return None
         name = fix_surrogates(
-            str(name), what="attachment name", problems=self.problems, hints=self.declared
+            str(name),
+            what="attachment name",
+            problems=self.problems,
+            hints=self.declared,
+            detection=self.detection,
         )
         if "=?" in name:
             # Non-standard but common: RFC 2047 words in a parameter. Unreadable: keep as is.

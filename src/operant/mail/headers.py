@@ -156,12 +156,19 @@ class Address:
     name: str
 
 
-def fix_surrogates(value: str, *, what: str, problems: list[str], hints: Iterable[str] = ()) -> str:
+def fix_surrogates(
+    value: str,
+    *,
+    what: str,
+    problems: list[str],
+    hints: Iterable[str] = (),
+    detection: charsets.DetectionBudget | None = None,
+) -> str:
     """Turn the surrogate escapes the byte parser leaves for 8-bit data back into text.
 
     UTF-8 is tried first because RFC 6532 allows it in headers and most senders use it; then
-    ``hints`` (the charsets the message declares) and detection, by ``charsets.decode``. Any
-    reading but UTF-8 is a guess, so it is recorded as a problem.
+    ``hints`` (the charsets the message declares) and, within the ``detection`` budget, the
+    detector, by ``charsets.decode``. Any reading but UTF-8 is a guess, so it is recorded.
     """
     try:
         value.encode("utf-8")
@@ -171,7 +178,7 @@ def fix_surrogates(value: str, *, what: str, problems: list[str], hints: Iterabl
         return value
     data = value.encode("utf-8", "surrogateescape")
     text, notes = charsets.decode(
-        data, None, hints=hints, undeclared="8-bit bytes that are not UTF-8"
+        data, None, hints=hints, detection=detection, undeclared="8-bit bytes that are not UTF-8"
     )
     problems.extend(f"{what}: {note}" for note in notes)
     return text
@@ -315,6 +322,7 @@ class HeaderReader:
         self.problems = problems
         # Raw 8-bit bytes are read in the charsets the message declares, if need be.
         hints = charsets.DeclaredCharsets(message)
+        detection = charsets.DetectionBudget()
         self.values: dict[str, list[str]] = {}
         self.items: list[tuple[str, str]] = []
         try:
@@ -333,7 +341,9 @@ class HeaderReader:
                 text = _FOLD.sub("", text)
             if not text.isascii():
                 what = f"{clean_name} header"
-                text = fix_surrogates(text, what=what, problems=problems, hints=hints)
+                text = fix_surrogates(
+                    text, what=what, problems=problems, hints=hints, detection=detection
+                )
             if "\x00" in text or "\r" in text or "\n" in text:
                 text = _CONTROL.sub("", text)
             text = text.strip()

@@ -14,6 +14,8 @@ QUOTED_PRINTABLE = "quoted-printable"
 BASE64 = "base64"
 # What the stdlib itself decodes (compared after lower-casing, as it does).
 EXACT = frozenset({QUOTED_PRINTABLE, BASE64, "x-uuencode", "uuencode", "uue", "x-uue"})
+# The encodings that need no decoding, as nearly every other part writes them.
+_IDENTITY = frozenset({"7bit", "8bit", "binary"})
 # The first word of the value, past blanks, quotes and other punctuation.
 _FIRST_WORD = re.compile(r"[\s\"'<(]*([A-Za-z0-9-]+)")
 _SPELLINGS = {
@@ -27,7 +29,8 @@ _SPELLINGS = {
 def repaired(value: str) -> str | None:
     """``quoted-printable`` or ``base64`` when ``value`` means one of them but the stdlib
     would not decode it; None otherwise (also when the stdlib reads it right)."""
-    if value.lower() in EXACT:
+    lowered = value.lower()
+    if lowered in EXACT or lowered in _IDENTITY:
         return None
     match = _FIRST_WORD.match(value)
     if match is None:
