@@ -91,6 +91,8 @@ _UTF8_MAJORITY = 2
 # The detector reads at most this much (cut at a line end): enough to decide, bounded time
 # (tens of milliseconds on junk; less on text).
 _DETECT_BYTES = 16 * 1024
+# Detections of short texts (header values, mostly) are kept: the same ones come back.
+_CACHED_BYTES = 2000
 # Detections one message may run: each costs milliseconds, and a hostile message could ask
 # for one per part or header. Past the budget, windows-1252 is the fallback.
 DETECTIONS_PER_MESSAGE = 8
@@ -244,7 +246,7 @@ def decode(
         if declared:
             notes.append(f"{problem}, decoded as UTF-8")
         return text, notes
-    for candidate in ("utf-8", codec):
+    for candidate in dict.fromkeys(("utf-8", codec)):
         mostly = _mostly(data, candidate) if candidate else None
         if mostly is not None:
             shown = "UTF-8" if candidate == "utf-8" else candidate
@@ -304,10 +306,6 @@ def detect(data: bytes) -> str | None:
         cut = data.rfind(b"\n", 0, _DETECT_BYTES)
         sample = data[: cut if cut > 0 else _DETECT_BYTES]
     return _detect(sample) if len(sample) <= _CACHED_BYTES else _detect.__wrapped__(sample)
-
-
-# Detections of short texts (header values, mostly) are kept: the same ones come back.
-_CACHED_BYTES = 2000
 
 
 @lru_cache(maxsize=512)
