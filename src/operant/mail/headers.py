@@ -112,7 +112,9 @@ def _simple_mime_header(name: str, value: str) -> str | None:
 
 @BoundedCache
 def parsed_header(name: str, value: str) -> Any:
-    """What ``policy.default.header_fetch_parse(name, value)`` returns, as far as ``str()``.
+    """What ``policy.default.header_fetch_parse(name, value)`` returns, as far as ``str()``,
+    except that charset labels (RFC 2047 words, RFC 2231 parameters) are read by the mail's
+    charset policy (``charsets.for_stdlib``): gb2312 as gb18030, and so on.
 
     Cached because the same values come back again and again: each part's Content-Type is
     read about a dozen times, and senders, recipients and part headers repeat across mail.
