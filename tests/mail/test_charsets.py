@@ -242,6 +242,35 @@ def test_a_raw_shift_jis_subject_reads_as_cp932_when_the_body_is_iso_2022_jp() -
     assert parsed.text == "本文です"
 
 
+def test_a_raw_shift_jis_subject_is_detected_though_the_body_is_latin1() -> None:
+    raw = _message(
+        "Grüße".encode("latin-1"),
+        content_type="text/plain; charset=iso-8859-1",
+        subject="テスト".encode("cp932"),
+    )
+
+    parsed = parse_message(raw)
+
+    assert parsed.subject == "テスト"
+    assert parsed.text == "Grüße"
+
+
+def test_a_raw_latin1_subject_reads_in_the_latin1_the_body_declares() -> None:
+    raw = _message(
+        "Grüße".encode("latin-1"),
+        content_type="text/plain; charset=iso-8859-1",
+        subject="Adiós señor".encode("latin-1"),
+    )
+
+    parsed = parse_message(raw)
+
+    assert parsed.subject == "Adiós señor"
+    assert parsed.problems == [
+        "Subject header: 8-bit bytes that are not UTF-8, decoded as windows-1252 "
+        "(declared elsewhere in the message)"
+    ]
+
+
 def test_a_raw_shift_jis_subject_is_detected_when_nothing_is_declared() -> None:
     raw = _message(b"plain ascii", subject="ツール".encode("cp932"))
 

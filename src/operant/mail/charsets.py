@@ -252,12 +252,25 @@ def decode(
             shown = "UTF-8" if candidate == "utf-8" else candidate
             notes.append(f"{problem}: read as {shown}, {mostly[1]} bad byte sequence(s) replaced")
             return mostly[0], notes
+    # A strict multi-byte read is evidence; a single-byte charset reads anything, so it is only
+    # taken when the detector finds no multi-byte reading (raw Shift_JIS in a mail whose body
+    # is windows-1252 is still Shift_JIS).
+    single_byte: list[str] = []
     for hint in hints:
+        if _single_byte(hint):
+            single_byte.append(hint)
+            continue
         text = _try(data, hint)
         if text is not None:
             notes.append(f"{problem}, decoded as {hint} (declared elsewhere in the message)")
             return text, notes
     detected = detection.detect(data) if detection is not None else None
+    if single_byte and (detected is None or _single_byte(detected)):
+        for hint in single_byte:
+            text = _try(data, hint)
+            if text is not None:
+                notes.append(f"{problem}, decoded as {hint} (declared elsewhere in the message)")
+                return text, notes
     if detected is not None:
         notes.append(f"{problem}, detected as {detected}")
         return _decode(data, detected, "replace"), notes
@@ -439,7 +452,7 @@ def for_stdlib(value: str) -> str:
 
 def clear_caches() -> None:
     """Forget cached lookups and detections (benchmarks time a cold start)."""
-    for cached in (codec_for, _label, _label_codec, _detect, _encoded_words_cached):
+    for cached in (codec_for, _label, _label_codec, _detect, _encoded_words_cached, _single_byte):
         cached.cache_clear()
 
 
@@ -464,8 +477,7 @@ class DeclaredCharsets:
 def declared_charsets(message: Message) -> tuple[str, ...]:
     """Codecs for the charsets the message's parts declare, for reading its raw header bytes:
     neither UTF-8 (always tried first) nor ASCII, 7-bit ones replaced by their 8-bit
-    siblings, multi-byte ones first (a strict multi-byte read is evidence; a single-byte one
-    reads anything)."""
+    siblings."""
     found: dict[str, None] = {}
     try:
         for count, part in enumerate(message.walk()):
@@ -481,9 +493,13 @@ def declared_charsets(message: Message) -> tuple[str, ...]:
                 found.setdefault(name, None)
     except Exception:  # noqa: BLE001 - a part too broken to read declares nothing
         pass
-    return tuple(sorted(found, key=_single_byte))
+    return tuple(found)
 
 
 @lru_cache(maxsize=64)
 def _single_byte(codec: str) -> bool:
-    return len(_decode(bytes(range(0x80, 0x100)), codec, "replace")) == 128
+    """Whether ``codec`` reads one character per byte (then a strict read is no evidence)."""
+    try:
+        return len(_decode(bytes(range(0x80, 0x100)), codec, "replace")) == 128
+    except LookupError:
+        return False
