@@ -59,7 +59,7 @@ def test_it_decodes_latin1_bytes_sent_as_utf8_and_says_so() -> None:
     parsed = parse_sample("wrong_charset.eml")
 
     assert "« café ouvert à 7h »" in parsed.text
-    assert parsed.problems == ["text/plain part: not valid utf-8, decoded as cp1252"]
+    assert parsed.problems == ["text/plain part: not valid utf-8, detected as windows-1252"]
 
 
 def test_it_reads_utf8_bytes_without_a_declared_charset() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import contextlib
 import mimetypes
 import quopri
@@ -19,9 +18,9 @@ from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import Compat32
-from functools import lru_cache
 from typing import Any
 
+from operant.mail import charsets, transfer
 from operant.mail.headers import MIME_POLICY, BoundedCache, fix_surrogates, msg_ids
 from operant.mail.mimeparser import parse_bytes
 from operant.mail.uudecode import UU_ENCODINGS, decode_part, take_blocks
@@ -31,15 +30,9 @@ MAX_PARTS = 1000
 # An attached message's subject makes its file name; past this length it is cut.
 _SUBJECT_NAME_CHARS = 200
 
-# Declared charsets that real senders use for a superset: decode with the superset.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "euc_kr": "cp949"}
-# Codecs that are not mail charsets; some are slow or surprising on hostile input.
-_REFUSED = {"punycode", "idna", "unicode_escape", "raw_unicode_escape", "undefined"}
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\r?$", re.MULTILINE)
 _NEWLINES = re.compile(r"\r\n?")
 _MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*\Z")
-# Only the characters charset names are made of (RFC 2978): no quotes, spaces or NULs.
-_NOT_CHARSET = re.compile(r"[^A-Za-z0-9._:+()-]")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 _NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _DEFECTS = {
@@ -77,48 +70,33 @@ class Body:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-@lru_cache(maxsize=256)
-def _codec(charset: str) -> str | None:
-    """The codec to decode a declared charset with (None: unknown or refused); cached, as
-    the few charsets in use are looked up for every text part."""
-    try:
-        name = codecs.lookup(charset).name
-    except (LookupError, ValueError):
-        return None
-    return None if name in _REFUSED else _SUPERSETS.get(name, name)
+def decode_text(
+    data: bytes,
+    charset: str | None,
+    *,
+    what: str,
+    problems: list[str],
+    detection: charsets.DetectionBudget | None,
+) -> str:
+    """Bytes → text by the charset policy (``charsets.decode``), repairs recorded as problems.
 
-
-def decode_text(data: bytes, charset: str | None, *, what: str, problems: list[str]) -> str:
-    """Bytes → text: the declared charset, else UTF-8, else cp1252 (which never fails).
-
-    A missing charset that turns out to be UTF-8 is no problem (it is what senders mean);
-    every other fallback is recorded, as the text may be garbled.
+    A missing charset on UTF-8 text is no problem (it is what senders mean); every other
+    repair is recorded, as the text may be garbled.
     """
-    declared = _NOT_CHARSET.sub("", charset or "")[:40].lower() or None
-    codec = _codec(declared) if declared else None
-    if declared and codec is None:
-        problems.append(f"{what}: unknown charset {declared!r}")
-    text: str | None = None
-    if codec:
-        with contextlib.suppress(UnicodeDecodeError, LookupError):
-            text = data.decode(codec)
-    if text is None:
-        try:
-            text = data.decode("utf-8")
-            if codec:
-                problems.append(f"{what}: not valid {declared}, decoded as UTF-8")
-        except UnicodeDecodeError:
-            said = f"not valid {declared}" if declared else "no charset and not UTF-8"
-            problems.append(f"{what}: {said}, decoded as cp1252")
-            text = data.decode("cp1252", "replace")
+    text, notes = charsets.decode(data, charset, detection=detection)
+    problems.extend(f"{what}: {note}" for note in notes)
     # One line-ending convention and no NULs: the text is searched, diffed and stored.
     return _NEWLINES.sub("\n", text.lstrip("\ufeff")).replace("\x00", "")
 
 
 def _lenient_base64(payload: str) -> bytes:
-    """Decode truncated base64 by dropping the incomplete last group instead of everything."""
+    """Decode truncated base64 as far as it goes instead of dropping everything: a last group
+    of two or three characters still holds whole bytes (it is what padding ends), a lone
+    last character holds none."""
     chars = _NOT_BASE64.sub("", payload)
-    chars = chars[: len(chars) - len(chars) % 4]
+    if len(chars) % 4 == 1:
+        chars = chars[:-1]
+    chars += "=" * (-len(chars) % 4)
     try:
         return base64.b64decode(chars)
     except (binascii.Error, ValueError):
@@ -140,8 +118,12 @@ class Walker:
         self.max_attachment_bytes = max_attachment_bytes
         self.problems = problems
         self.parts_seen = 0
+        self.declared: charsets.DeclaredCharsets | tuple[str, ...] = ()
+        self.detection = charsets.DetectionBudget()
 
     def walk(self, message: Message) -> Body:
+        # Raw 8-bit attachment names are read in the charsets the message declares.
+        self.declared = charsets.DeclaredCharsets(message)
         body = Body()
         self._visit(message, 0, body)
         return body
@@ -182,7 +164,13 @@ class Walker:
         filename = self._filename(part) or uu_name
         disposition = _disposition(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            text = decode_text(data, _charset(part), what=f"{ctype} part", problems=self.problems)
+            text = decode_text(
+                data,
+                _charset(part),
+                what=f"{ctype} part",
+                problems=self.problems,
+                detection=self.detection,
+            )
             if ctype == "text/plain" and "begin " in text:
                 text = self._take_uu_blocks(text, body)
             (body.plain if ctype == "text/plain" else body.html).append(text)
@@ -228,7 +216,10 @@ class Walker:
                 return
         self.problems.append("MIME: multipart body without parts; kept as plain text")
         if data.strip():
-            body.plain.append(decode_text(data, None, what="body", problems=self.problems))
+            text = decode_text(
+                data, None, what="body", problems=self.problems, detection=self.detection
+            )
+            body.plain.append(text)
 
     # -- leaves --------------------------------------------------------------------------
     def _payload_bytes(self, part: Message) -> bytes:
@@ -240,7 +231,23 @@ class Walker:
             return str(raw).encode("utf-8", "surrogateescape") if raw else b""
         if any(isinstance(d, email_errors.InvalidBase64LengthDefect) for d in part.defects):
             data = _lenient_base64(str(part.get_payload()))
-        return data if isinstance(data, bytes) else b""
+        if isinstance(data, bytes):
+            return self._transfer_decoded(part, data)
+        return b""
+
+    def _transfer_decoded(self, part: Message, data: bytes) -> bytes:
+        """Decode a body whose Content-Transfer-Encoding the stdlib did not recognise but
+        that means quoted-printable or base64 (``transfer.repaired``)."""
+        written = part.get("content-transfer-encoding")
+        if written is None:
+            return data
+        meant = transfer.repaired(str(written))
+        if meant is None:
+            return data
+        self.problems.append(f"Content-Transfer-Encoding {str(written)[:40]!r} read as {meant}")
+        if meant == transfer.BASE64:
+            return _lenient_base64(data.decode("ascii", "replace"))
+        return quopri.decodestring(data)
 
     def _uu_payload(self, part: Message) -> tuple[bytes, str | None]:
         """The decoded file of a part sent uuencoded, and the name on its begin line."""
@@ -267,7 +274,9 @@ class Walker:
         subject = _header_text(inner, "subject") if inner is not None else None
         if subject and "=?" in subject:
             with contextlib.suppress(Exception):
-                subject = str(make_header(decode_header(subject)))
+                words, repairs = charsets.encoded_words(subject)
+                subject = str(make_header(decode_header(words)))
+                self.problems.extend(f"attached message subject: {r}" for r in repairs)
         # A subject is not a path: its slashes must not cut it down to the last piece.
         subject = " ".join((subject or "").replace("/", "-").replace("\\", "-").split())
         return self._safe_name(subject[:_SUBJECT_NAME_CHARS] + ".eml") if subject else None
@@ -318,11 +327,19 @@ class Walker:
     def _safe_name(self, name: str) -> str | None:
         """A file name as it may be shown and stored: decoded, no directories, no control
         characters, at most 255 characters; None if nothing is left."""
-        name = fix_surrogates(str(name), what="attachment name", problems=self.problems)
+        name = fix_surrogates(
+            str(name),
+            what="attachment name",
+            problems=self.problems,
+            hints=self.declared,
+            detection=self.detection,
+        )
         if "=?" in name:
             # Non-standard but common: RFC 2047 words in a parameter. Unreadable: keep as is.
             with contextlib.suppress(Exception):
-                name = str(make_header(decode_header(name)))
+                words, repairs = charsets.encoded_words(name)
+                name = str(make_header(decode_header(words)))
+                self.problems.extend(f"attachment name: {repair}" for repair in repairs)
         name = _NAME_CONTROLS.sub("", name.replace("\\", "/").rsplit("/", 1)[-1])
         return name.strip()[:255] or None
 
@@ -382,7 +399,7 @@ def _get_filename(part: Message) -> str | None:
 
 def clear_caches() -> None:
     """Forget the cached charset and parameter reads (benchmarks time a cold start)."""
-    _codec.cache_clear()
+    charsets.clear_caches()
     _param.cache_clear()
 
 
@@ -436,9 +453,10 @@ def _message_bytes(part: Message) -> bytes | None:
     separator = data.find(b"\n\n")
     body = data[separator + 2 :] if separator != -1 else b""
     # RFC 2046 forbids encoding message/rfc822, but some clients base64 it anyway.
-    encoding = (_header_text(part, "content-transfer-encoding") or "").lower()
-    if encoding == "base64":
+    written = _header_text(part, "content-transfer-encoding") or ""
+    encoding = transfer.repaired(written) or written.lower()
+    if encoding == transfer.BASE64:
         return _lenient_base64(body.decode("ascii", "replace"))
-    if encoding == "quoted-printable":
+    if encoding == transfer.QUOTED_PRINTABLE:
         return quopri.decodestring(body)
     return body

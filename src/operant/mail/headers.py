@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email import errors as email_errors
@@ -20,6 +20,8 @@ from email.message import Message
 from email.policy import EmailPolicy
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
+
+from operant.mail import charsets
 
 # Header folding: a line break followed by white space continues the header (RFC 5322 2.2.3).
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
@@ -111,13 +113,15 @@ def _simple_mime_header(name: str, value: str) -> str | None:
 
 @BoundedCache
 def parsed_header(name: str, value: str) -> Any:
-    """What ``policy.default.header_fetch_parse(name, value)`` returns, as far as ``str()``.
+    """What ``policy.default.header_fetch_parse(name, value)`` returns, as far as ``str()``,
+    except that charset labels (RFC 2047 words, RFC 2231 parameters) are read by the mail's
+    charset policy (``charsets.for_stdlib``): gb2312 as gb18030, and so on.
 
     Cached because the same values come back again and again: each part's Content-Type is
     read about a dozen times, and senders, recipients and part headers repeat across mail.
     The header objects are immutable; a parse that raises is not cached and raises again.
     """
-    value = "".join(_LINESEP.split(value))
+    value = charsets.for_stdlib("".join(_LINESEP.split(value)))
     simple = _simple_mime_header(name.lower(), value)
     if simple is not None:
         return simple
@@ -155,11 +159,19 @@ class Address:
     name: str
 
 
-def fix_surrogates(value: str, *, what: str, problems: list[str]) -> str:
+def fix_surrogates(
+    value: str,
+    *,
+    what: str,
+    problems: list[str],
+    hints: Iterable[str] = (),
+    detection: charsets.DetectionBudget | None = None,
+) -> str:
     """Turn the surrogate escapes the byte parser leaves for 8-bit data back into text.
 
-    UTF-8 is tried first because RFC 6532 allows it in headers and most senders use it; anything
-    else is a guess (cp1252 covers Latin-1 too), so it is recorded as a problem.
+    UTF-8 is tried first because RFC 6532 allows it in headers and most senders use it; then
+    ``hints`` (the charsets the message declares) and, within the ``detection`` budget, the
+    detector, by ``charsets.decode``. Any reading but UTF-8 is a guess, so it is recorded.
     """
     try:
         value.encode("utf-8")
@@ -168,11 +180,11 @@ def fix_surrogates(value: str, *, what: str, problems: list[str]) -> str:
     else:
         return value
     data = value.encode("utf-8", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        problems.append(f"{what}: 8-bit bytes that are not UTF-8, decoded as cp1252")
-        return data.decode("cp1252", "replace")
+    text, notes = charsets.decode(
+        data, None, hints=hints, detection=detection, undeclared="8-bit bytes that are not UTF-8"
+    )
+    problems.extend(f"{what}: {note}" for note in notes)
+    return text
 
 
 def msg_ids(value: str) -> list[str]:
@@ -242,8 +254,9 @@ def _strict_unstructured(name: str, value: str) -> tuple[str, tuple[str, ...]]:
     """(decoded text, defects) of a free-text header by the stdlib parser; raises as it does."""
     if not _UNSTRUCTURED_TROUBLE.search(value):
         return value, ()
+    value, repairs = charsets.encoded_words(value)
     header = _HEADER_FACTORY(name, value)
-    return str(header), _kept_defects(header.defects)
+    return str(header), repairs + _kept_defects(header.defects)
 
 
 @BoundedCache
@@ -381,13 +394,14 @@ def _stdlib_addresses(name: str, value: str) -> tuple[Pairs, tuple[str, ...]]:
     A mailbox without a domain is junk from a broken list, except a bare sender such as
     "MAILER-DAEMON", which bounce detection still needs to see.
     """
+    value, repairs = charsets.encoded_words(value)
     header = _HEADER_FACTORY(name, value)
     pairs = tuple(
         (a.display_name, a.addr_spec)
         for a in header.addresses
         if a.domain or name in ("from", "sender")
     )
-    return pairs, _kept_defects(header.defects)
+    return pairs, repairs + _kept_defects(header.defects)
 
 
 @BoundedCache
@@ -443,6 +457,9 @@ class HeaderReader:
 
     def __init__(self, message: Message, problems: list[str]) -> None:
         self.problems = problems
+        # Raw 8-bit bytes are read in the charsets the message declares, if need be.
+        hints = charsets.DeclaredCharsets(message)
+        detection = charsets.DetectionBudget()
         self.values: dict[str, list[str]] = {}
         self.items: list[tuple[str, str]] = []
         try:
@@ -460,7 +477,10 @@ class HeaderReader:
             if "\n" in text:
                 text = _FOLD.sub("", text)
             if not text.isascii():
-                text = fix_surrogates(text, what=f"{clean_name} header", problems=problems)
+                what = f"{clean_name} header"
+                text = fix_surrogates(
+                    text, what=what, problems=problems, hints=hints, detection=detection
+                )
             if "\x00" in text or "\r" in text or "\n" in text:
                 text = _CONTROL.sub("", text)
             text = text.strip()
@@ -486,7 +506,7 @@ class HeaderReader:
             self.problems.extend(f"{name} header: {defect}" for defect in defects)
         except Exception:  # noqa: BLE001 - the strict parser gave up; try the lenient one
             try:
-                text = str(make_header(decode_header(value)))
+                text = str(make_header(decode_header(charsets.encoded_words(value)[0])))
             except Exception:  # noqa: BLE001 - keep the encoded text rather than nothing
                 text = value
             self.problems.append(f"{name} header: invalid encoded words, kept as written")
