@@ -17,12 +17,12 @@ from email import errors as email_errors
 from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesParser
 from email.policy import Compat32
 from typing import Any
 
 from operant.mail import charsets, transfer
 from operant.mail.headers import MIME_POLICY, BoundedCache, fix_surrogates, msg_ids
-from operant.mail.mimeparser import parse_bytes
 from operant.mail.uudecode import UU_ENCODINGS, decode_part, take_blocks
 
 MAX_DEPTH = 30
@@ -204,7 +204,7 @@ class Walker:
         boundary = _guess_boundary(data)
         if boundary is not None:
             head = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\n\n'
-            recovered = parse_bytes(head + data, policy=MIME_POLICY)
+            recovered = BytesParser(policy=MIME_POLICY).parsebytes(head + data)
             children = recovered.get_payload()
             if isinstance(children, list) and children:
                 self.problems.append(

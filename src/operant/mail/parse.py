@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
+from email.parser import BytesParser
 from typing import Any, TypeVar
 
 from operant.core.timefmt import iso_or_none
@@ -26,7 +27,6 @@ from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
 from operant.mail.loops import auto_reply_reason, has_loop_header, robot_sender_reason, spam_reason
-from operant.mail.mimeparser import parse_bytes
 from operant.mail.quoting import find_quote_start, find_signature_start
 from operant.mail.sanitize import sanitize_html
 
@@ -209,12 +209,12 @@ def _parse_mime(data: bytes, problems: list[str]) -> Message | None:
     """The MIME tree of ``data``; its headers alone if the structure defeats the parser; None
     (with the reason in ``problems``) if not even those can be read."""
     try:
-        return parse_bytes(data, policy=MIME_POLICY)
+        return BytesParser(policy=MIME_POLICY).parsebytes(data)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurd MIME nesting
         # The headers alone may still be readable: enough to thread and flag the message.
         problems.append(f"MIME structure could not be read ({type(exc).__name__})")
     try:
-        return parse_bytes(data, policy=MIME_POLICY, headersonly=True)
+        return BytesParser(policy=MIME_POLICY).parsebytes(data, headersonly=True)
     except Exception as again:  # noqa: BLE001 - not readable as mail at all
         problems.append(f"could not be read as mail ({type(again).__name__})")
     return None
