@@ -9,6 +9,7 @@ state created earlier in the same batch, limits counted across it, and the fallb
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -241,6 +242,7 @@ def extra_mails(first_client_email: str, known_id: str) -> list[bytes]:
         no_id,
         no_id,
         *structure_repairs(first_client_email),
+        *charset_repairs(first_client_email),
     ]
 
 
@@ -257,6 +259,23 @@ def structure_repairs(client_email: str) -> list[bytes]:
         sender=client_email, subject="Pasted", message_id="pasted-1@x"
     )
     return [folded, no_from, pasted]
+
+
+def charset_repairs(client_email: str) -> list[bytes]:
+    """Mail whose characters the parser mends: a subject labelled GB2312 holding GBK
+    characters, a raw Shift_JIS subject, and a UTF-8 body with one stray byte."""
+    words = base64.b64encode("测试碁銹".encode("gb18030")).decode("ascii")
+    labelled = mail(sender=client_email, subject="GB", message_id="gb-1@x").replace(
+        b"Subject: GB", f"Subject: =?gb2312?b?{words}?=".encode()
+    )
+    raw_subject = mail(sender=client_email, subject="SJIS", message_id="sjis-1@x").replace(
+        b"Subject: SJIS", b"Subject: " + "ツールの件".encode("shift_jis")
+    )
+    stray = mail(sender=client_email, subject="Stray byte", message_id="stray-1@x")
+    head = stray[: stray.index(b"\n\n") + 2].replace(b'charset="utf-8"', b"charset=utf-8")
+    stray = head.replace(b"Content-Transfer-Encoding: 7bit", b"Content-Transfer-Encoding: 8bit")
+    stray += "Grüße aus Köln".encode() + b"\xff\n"
+    return [labelled, raw_subject, stray]
 
 
 def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) -> None:
@@ -306,6 +325,9 @@ def test_batch_gives_the_same_outcomes_and_state_as_one_by_one(catalog: None) ->
     reused = InboundMessage.objects.filter(message_id="ask-1@x")
     assert reused.count() == 3
     assert len(set(reused.values_list("ticket_id", flat=True))) == 2
+    subjects = set(Ticket.objects.values_list("subject", flat=True))
+    assert {"测试碁銹", "ツールの件"} <= subjects
+    assert InboundMessage.objects.get(message_id="stray-1@x").flagged
     withheld = [d for d in details if "no acknowledgement: " in d]
     assert sum("robot sender (" in d for d in withheld) == 2
     assert sum("spam " in d for d in withheld) == 2
