@@ -299,13 +299,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         mailset = generate(options.messages, options.seed)
         write_set(mailset, workdir)
         sides = _sides(options, workdir)
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
-        for round_index in range(options.rounds):
-            # The order flips every round: a machine that gets busier (or quieter) during the
-            # run then favours neither side.
-            order = list(sides) if round_index % 2 == 0 else list(reversed(sides))
-            for name in order:
-                runs[name].append(sides[name](round_index))
+        runs = alternating_rounds(sides, options.rounds)
         figures: dict[str, Any] = {
             "set": mailset.summary(),
             "seed": options.seed,
@@ -315,16 +309,37 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if options.profile:
             figures["hotspots"] = hotspots(workdir / "ours.prof")
         summarise(figures)
-        if options.json:
-            print(json.dumps(figures, indent=2, default=str))
-        else:
-            report(figures)
+        publish(figures, as_json=options.json, report=report)
     finally:
-        if options.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        leave(workdir, keep=options.keep)
     return figures
+
+
+def alternating_rounds(sides: dict[str, Any], rounds: int) -> dict[str, list[dict[str, Any]]]:
+    """Each side's runs, ``rounds`` of each. The order flips every round: a machine that gets
+    busier (or quieter) during the run then favours neither side."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+    for round_index in range(rounds):
+        order = list(sides) if round_index % 2 == 0 else list(reversed(sides))
+        for name in order:
+            runs[name].append(sides[name](round_index))
+    return runs
+
+
+def publish(figures: dict[str, Any], *, as_json: bool, report: Any) -> None:
+    """The figures as JSON, or as the benchmark's ``report`` prints them."""
+    if as_json:
+        print(json.dumps(figures, indent=2, default=str))
+    else:
+        report(figures)
+
+
+def leave(workdir: Path, *, keep: bool) -> None:
+    """Remove the benchmark's temporary directory, or say where it was kept."""
+    if keep:
+        print(f"kept {workdir}", file=sys.stderr)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _sides(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:

@@ -69,7 +69,13 @@ if str(BENCH_DIR) not in sys.path:  # imported as bench.mail_realworld: find its
     sys.path.insert(0, str(BENCH_DIR))
 
 from _cpython_mail import DEFAULT_COUNT, MESSAGE_ID_DOMAIN, MissingData, generate, locate_data  # noqa: E402
-from mail_pipeline import median_run, peer_python  # noqa: E402
+from mail_pipeline import (  # noqa: E402
+    alternating_rounds,
+    leave,
+    median_run,
+    peer_python,
+    publish,
+)
 
 # Our Message-ID of a copy, wherever in the stored bytes it is (the check does not depend on how
 # the desk keys its rows).
@@ -254,13 +260,19 @@ def _peer_count(python: str, env: dict[str, str], workdir: Path, inbox: Path) ->
     )
 
 
+def _timed_peer(command: list[str], env: dict[str, str]) -> tuple[float, Any, list[float]]:
+    """``_timed`` for a peer command, which must succeed (its stderr tail if not)."""
+    seconds, done, load = _timed(command, env, ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"helpdesk {command[1:3]} failed:\n{done.stderr[-3000:]}")
+    return seconds, done, load
+
+
 def run_peer_drain(workdir: Path, rundir: Path) -> dict[str, Any]:
     """The importer's loop over the whole set, a raising message skipped: the rate."""
     python, env, inbox = _prepared_peer(workdir, rundir)
     messages = sum(1 for _ in inbox.iterdir())
-    seconds, done, load = _timed([python, str(PEER_HARNESS), "drain", str(inbox)], env, ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"helpdesk drain failed:\n{done.stderr[-3000:]}")
+    seconds, done, load = _timed_peer([python, str(PEER_HARNESS), "drain", str(inbox)], env)
     figures = {
         "command": "helpdesk_realworld.py drain (get_email's loop, errors skipped)",
         "messages": messages,
@@ -286,9 +298,7 @@ def run_peer_get_email(workdir: Path, rundir: Path) -> dict[str, Any]:
     """``get_email`` as shipped, run twice as cron would: what it loses."""
     python, env, inbox = _prepared_peer(workdir, rundir)
     command = [python, "-m", "django", "get_email", "--debug_to_stdout"]
-    seconds, done, load = _timed(command, env, ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"helpdesk get_email failed:\n{done.stderr[-3000:]}")
+    seconds, done, load = _timed_peer(command, env)
     figures = {
         "command": "python -m django get_email",
         "seconds": seconds,
@@ -459,24 +469,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         summary = write_set(options.messages, workdir)
         sides = _sides(options, workdir)
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
-        for round_index in range(options.rounds):
-            # The order flips every round: a machine that gets busier (or quieter) during the
-            # run then favours neither side.
-            order = list(sides) if round_index % 2 == 0 else list(reversed(sides))
-            for name in order:
-                runs[name].append(sides[name](round_index))
+        runs = alternating_rounds(sides, options.rounds)
         figures: dict[str, Any] = {"set": summary, "rounds": options.rounds, "runs": runs}
         summarise(figures)
-        if options.json:
-            print(json.dumps(figures, indent=2, default=str))
-        else:
-            report(figures)
+        publish(figures, as_json=options.json, report=report)
     finally:
-        if options.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        leave(workdir, keep=options.keep)
     return figures
 
 
