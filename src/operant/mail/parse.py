@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
@@ -26,6 +26,7 @@ from operant.mail.headerblock import repair_header_block
 from operant.mail.headers import MIME_POLICY, Address, HeaderReader
 from operant.mail.htmlguard import MAX_NESTING, limit_nesting
 from operant.mail.htmltext import html_to_text
+from operant.mail.identity import content_identity
 from operant.mail.loops import auto_reply_reason, has_loop_header, robot_sender_reason, spam_reason
 from operant.mail.quoting import find_quote_start, find_signature_start
 from operant.mail.sanitize import sanitize_html
@@ -93,6 +94,10 @@ class ParsedMessage:
     headers_sample: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     fatal: bool = False
+    # The raw bytes' content identity (``operant.mail.identity``), the key that tells a
+    # redelivery from another mail. Taken here, with the parse, so that a parse worker
+    # (``ParsePool``) does it instead of the process that writes the rows.
+    identity: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The stable JSON form (``operant mail parse --json``): these keys, no others."""
@@ -173,6 +178,13 @@ def _bounded_html(html: str, problems: list[str]) -> str:
 def parse_message(
     raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
 ) -> ParsedMessage:
+    """Parse one message (``_parse``), with the content identity of its bytes."""
+    raw = bytes(raw)
+    parsed = _parse(raw, max_attachment_bytes)
+    return replace(parsed, identity=content_identity(raw))
+
+
+def _parse(raw: bytes, max_attachment_bytes: int) -> ParsedMessage:
     """Parse one message.
 
     1. Empty input, or input without a single mail header, is fatal.
@@ -180,7 +192,6 @@ def parse_message(
        quote detection follow, each guarded so that one failing stage leaves the others.
     3. The HTML is sanitized; when there is no plain-text part the text is derived from it.
     """
-    raw = bytes(raw)
     problems: list[str] = []
     if not raw.strip():
         return _fatal(["empty message"])

@@ -39,7 +39,8 @@ class MessageKeys:
 
 
 def keys_for(raw: bytes, parsed: ParsedMessage) -> MessageKeys:
-    identity = content_identity(raw)
+    # ``parse_message`` took the identity; a ParsedMessage made some other way has none.
+    identity = parsed.identity or content_identity(raw)
     message_id = parsed.message_id or fallback_message_id(identity)
     return MessageKeys(dedupe_key=identity, message_id=message_id[:255])
 
