@@ -30,7 +30,7 @@ from operant.desk.services import (
 from operant.monitoring.alerts import operators_alert
 from operant.monitoring.models import Downtime, Flip, Workflow, WorkflowState
 from operant.monitoring.quiet import alerts_quiet_reason
-from operant.policy.services import policy_in_force
+from operant.policy.loader import current_policy
 
 FROM_NAME = "Operant monitoring"
 FLAPPING = "alerted (flapping)"
@@ -48,7 +48,7 @@ def duration_text(seconds: int) -> str:
 def _flap_state(flip: Flip, now: datetime) -> str:
     """ "" normally; FLAPPING for the first alert once flips crowd the policy's window;
     DAMPED for every flip after that within the window."""
-    terms = policy_in_force().policy.monitoring
+    terms = current_policy().monitoring
     since = now - timedelta(minutes=terms.flap_window_minutes)
     recent = Flip.objects.filter(workflow_id=flip.workflow_id, created_at__gte=since)
     if recent.count() <= terms.flap_limit:
@@ -95,7 +95,7 @@ def _open_ticket(workflow: Workflow, flip: Flip, now: datetime) -> Ticket | None
     )
     Workflow.objects.filter(pk=workflow.pk).update(outage_ticket=ticket)
     workflow.outage_ticket = ticket
-    if policy_in_force().policy.monitoring.notify_clients:
+    if current_policy().monitoring.notify_clients:
         ticket_acknowledge(ticket=ticket, now=now)
     return ticket
 
@@ -119,7 +119,7 @@ def _went_down(flip: Flip, now: datetime) -> str:
                 now=now,
                 data={"workflow": workflow.name, "reason": flip.reason, "flip": flip.pk},
             )
-            if flapping != DAMPED and policy_in_force().policy.monitoring.notify_clients:
+            if flapping != DAMPED and current_policy().monitoring.notify_clients:
                 ticket_notice(
                     ticket=ticket,
                     text=render_to_string(
@@ -176,7 +176,7 @@ def _came_back(flip: Flip, now: datetime) -> str:
             text=render_to_string("monitoring/email/recovered_note.txt", context),
             now=now,
         )
-        if not quiet and flapping != DAMPED and policy_in_force().policy.monitoring.notify_clients:
+        if not quiet and flapping != DAMPED and current_policy().monitoring.notify_clients:
             ticket_notice(
                 ticket=ticket,
                 text=render_to_string("monitoring/email/recovered_client.txt", context),
