@@ -67,6 +67,8 @@ class SmsTransport:
         http_client = self.http_client or TwilioHttpClient(timeout=SEND_TIMEOUT_SECONDS)
         client = Client(account_sid, auth_token, http_client=http_client)
         body = sms_text(notification.subject, notification.body_text)
+        # Alerts carry one number a row; with several, a retry after a refusal re-sends to the
+        # numbers before it (the outbox prefers twice to never).
         for number in notification.to:
             try:
                 message = client.messages.create(to=number, from_=from_number, body=body)
