@@ -36,7 +36,7 @@ def test_it_flags_a_bulk_newsletter() -> None:
         (
             {"X-Auto-Response-Suppress": "DR, OOF, AutoReply"},
             "X-Auto-Response-Suppress: DR, OOF, AutoReply",
-        ),  # noqa: E501
+        ),
         ({"X-Autoreply": "yes"}, "x-autoreply header"),
         ({"X-Autorespond": "Out of office"}, "x-autorespond header"),
         ({"List-Id": "<staff.clinic.example>"}, "mailing list (list-id)"),
