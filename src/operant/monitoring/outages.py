@@ -33,6 +33,7 @@ from operant.monitoring.quiet import alerts_quiet_reason
 from operant.policy.loader import current_policy
 
 FROM_NAME = "Operant monitoring"
+ALERTED = "alerted"
 FLAPPING = "alerted (flapping)"
 DAMPED = "damped"
 
@@ -56,6 +57,16 @@ def _flap_state(flip: Flip, now: datetime) -> str:
     if recent.filter(outcome=FLAPPING).exists():
         return DAMPED
     return FLAPPING
+
+
+def _damped_since_last_alert(flip: Flip) -> int:
+    """How many flips went unalerted (flapping) since this workflow's last alert: the summary
+    the next alert carries."""
+    flips = Flip.objects.filter(workflow_id=flip.workflow_id, pk__lt=flip.pk)
+    last_alert = (
+        flips.filter(outcome__in=[ALERTED, FLAPPING]).order_by("-pk").values_list("pk", flat=True)
+    ).first()
+    return flips.filter(outcome=DAMPED, pk__gt=last_alert or 0).count()
 
 
 def _requester(workflow: Workflow) -> tuple[object | None, str]:
@@ -135,12 +146,16 @@ def _went_down(flip: Flip, now: datetime) -> str:
         subject=f"DOWN: {workflow.name} ({workflow.client.name})",
         text=render_to_string(
             "monitoring/email/operator_down.txt",
-            {**_context(workflow, flip, ticket), "flapping": flapping == FLAPPING},
+            {
+                **_context(workflow, flip, ticket),
+                "flapping": flapping == FLAPPING,
+                "damped": _damped_since_last_alert(flip),
+            },
         ),
         dedupe_key=f"monitoring-alert:{flip.pk}",
         now=now,
     )
-    return flapping or "alerted"
+    return flapping or ALERTED
 
 
 def _context(workflow: Workflow, flip: Flip, ticket: Ticket | None) -> dict[str, object]:
@@ -149,6 +164,7 @@ def _context(workflow: Workflow, flip: Flip, ticket: Ticket | None) -> dict[str,
         "flip": flip,
         "ticket": ticket,
         "at_local": human_datetime(flip.created_at, workflow.client.zone),
+        "window_minutes": current_policy().monitoring.flap_window_minutes,
     }
 
 
@@ -190,11 +206,14 @@ def _came_back(flip: Flip, now: datetime) -> str:
         return DAMPED
     operators_alert(
         subject=f"UP: {workflow.name} ({workflow.client.name}) after {context['downtime']}",
-        text=render_to_string("monitoring/email/operator_up.txt", context),
+        text=render_to_string(
+            "monitoring/email/operator_up.txt",
+            {**context, "flapping": flapping == FLAPPING, "damped": _damped_since_last_alert(flip)},
+        ),
         dedupe_key=f"monitoring-alert:{flip.pk}",
         now=now,
     )
-    return flapping or "alerted"
+    return flapping or ALERTED
 
 
 def flip_consequences(*, flip: Flip, now: datetime) -> str:
