@@ -82,9 +82,7 @@ def recent_signals(
     if not ids:
         return {}
     nth = Signal.objects.filter(workflow=OuterRef("pk")).order_by("-at", "-pk").values("at")
-    cutoffs = Workflow.objects.filter(pk__in=ids).annotate(
-        cutoff=Subquery(nth[count - 1 : count])
-    )
+    cutoffs = Workflow.objects.filter(pk__in=ids).annotate(cutoff=Subquery(nth[count - 1 : count]))
     condition = Q()
     for pk, cutoff in cutoffs.values_list("pk", "cutoff"):
         condition |= Q(workflow_id=pk, at__gte=cutoff) if cutoff else Q(workflow_id=pk)
