@@ -4,13 +4,13 @@ produced each version. Shared by the console, the portal, the API and the CLI.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from operant.accounts.models import Client
-from operant.desk.models import TicketState
+from operant.allowance.models import EntryKind, TimeEntry
+from operant.desk.models import Ticket, TicketState
 from operant.monitoring.errors import MonitoringError
 from operant.monitoring.models import (
     Downtime,
@@ -19,10 +19,6 @@ from operant.monitoring.models import (
     Workflow,
     WorkflowVersion,
 )
-
-if TYPE_CHECKING:
-    from operant.allowance.models import TimeEntry
-    from operant.desk.models import Ticket
 
 # The board's little timeline: this many of each workflow's latest signals.
 TIMELINE_SIGNALS = 20
@@ -111,8 +107,6 @@ def workflow_downtimes(workflow: Workflow) -> QuerySet[Downtime]:
 def workflow_tickets(workflow: Workflow) -> list[Ticket]:
     """Its tickets: the outage tickets monitoring filed, and those its versions came from,
     newest first and each once."""
-    from operant.desk.models import Ticket
-
     ids = set(workflow.downtimes.exclude(ticket=None).values_list("ticket_id", flat=True))
     ids |= set(workflow.versions.exclude(ticket=None).values_list("ticket_id", flat=True))
     if workflow.outage_ticket_id:
@@ -133,3 +127,19 @@ def versions_of_time_entries(entries: Iterable[TimeEntry]) -> dict[int, list[Wor
     for version in versions:
         found[version.time_entry_id].append(version)  # type: ignore[index]
     return found
+
+
+def adjustments_bought(
+    *, client: Client, month: date
+) -> list[tuple[TimeEntry, list[WorkflowVersion]]]:
+    """The month's live minor adjustments of the client (clause 01 allowance), oldest first,
+    each with the workflow versions it produced: "what did my 30 minutes buy"."""
+    entries = list(
+        TimeEntry.objects.filter(
+            client=client, month=month, kind=EntryKind.ADJUSTMENT, deleted_at__isnull=True
+        )
+        .select_related("ticket")
+        .order_by("work_date", "pk")
+    )
+    versions = versions_of_time_entries(entries)
+    return [(entry, versions[entry.pk]) for entry in entries]
