@@ -114,32 +114,29 @@ def workflow_tickets(workflow: Workflow) -> list[Ticket]:
     return list(Ticket.objects.filter(pk__in=ids).order_by("-created_at", "-pk"))
 
 
-def versions_of_time_entries(entries: Iterable[TimeEntry]) -> dict[int, list[WorkflowVersion]]:
-    """What each time entry produced: the workflow versions that name it ("what did my 30
-    minutes buy"), by entry id."""
-    ids = [entry.pk for entry in entries]
-    found: dict[int, list[WorkflowVersion]] = {pk: [] for pk in ids}
-    versions = (
-        WorkflowVersion.objects.filter(time_entry_id__in=ids)
-        .select_related("workflow")
-        .order_by("created_at", "pk")
-    )
-    for version in versions:
-        found[version.time_entry_id].append(version)  # type: ignore[index]
-    return found
-
-
 def adjustments_bought(
     *, client: Client, month: date
 ) -> list[tuple[TimeEntry, list[WorkflowVersion]]]:
     """The month's live minor adjustments of the client (clause 01 allowance), oldest first,
-    each with the workflow versions it produced: "what did my 30 minutes buy"."""
+    each with the workflow versions it produced: "what did my 30 minutes buy".
+
+    Two queries whatever the month holds: the versions are found by the same conditions
+    through their entry, not by a list of entry ids."""
+    live = {
+        "client": client,
+        "month": month,
+        "kind": EntryKind.ADJUSTMENT,
+        "deleted_at__isnull": True,
+    }
     entries = list(
-        TimeEntry.objects.filter(
-            client=client, month=month, kind=EntryKind.ADJUSTMENT, deleted_at__isnull=True
-        )
-        .select_related("ticket")
-        .order_by("work_date", "pk")
+        TimeEntry.objects.filter(**live).select_related("ticket").order_by("work_date", "pk")
     )
-    versions = versions_of_time_entries(entries)
-    return [(entry, versions[entry.pk]) for entry in entries]
+    found: dict[int, list[WorkflowVersion]] = {entry.pk: [] for entry in entries}
+    versions = (
+        WorkflowVersion.objects.filter(**{f"time_entry__{key}": v for key, v in live.items()})
+        .select_related("workflow")
+        .order_by("created_at", "pk")
+    )
+    for version in versions:
+        found.setdefault(version.time_entry_id, []).append(version)  # type: ignore[arg-type]
+    return [(entry, found[entry.pk]) for entry in entries]
