@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as DjangoClient
-from django.utils import timezone
 
 from operant.monitoring.models import Workflow
+from tests.web.monitoring_helpers import make_workflow as make
 
 if TYPE_CHECKING:
     from operant.accounts.models import Client, User
@@ -18,19 +18,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 SID = "FW" + "a" * 32
-
-
-def make(client: Client, name: str, **fields: Any) -> Workflow:
-    from operant.monitoring.registry import workflow_create
-
-    values: dict[str, Any] = {
-        "platform": "twilio_studio",
-        "integration_keys": ["twilio_sms"],
-        "period_seconds": 3600,
-        "grace_seconds": 600,
-    }
-    values.update(fields)
-    return workflow_create(client=client, name=name, now=timezone.now(), **values)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ with what was typed kept; success redirects back to the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -84,10 +85,33 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/console/monitoring/workflow.html", context)
 
 
-def _refused(
-    request: HttpRequest, workflow: Workflow, panel: str, form: Form, error: str, now: datetime
+# action(workflow, cleaned_data, agent, now) calls one monitoring service.
+Action = Callable[[Workflow, dict[str, Any], Any, datetime], object]
+
+
+def _perform(
+    request: HttpRequest,
+    pk: int,
+    *,
+    panel: str,
+    make_form: Callable[[Workflow, datetime], Form],
+    action: Action,
 ) -> HttpResponse:
-    # The whole page again, with the error where the agent was looking and the form as typed.
+    """1. Validate the form. 2. Call the service. 3. Redirect back to the page; on a refusal,
+    the whole page again with the error in ``panel`` and the form as typed (400)."""
+    now = timezone.now()
+    workflow = workflow_or_404(pk)
+    form = make_form(workflow, now)
+    error = None
+    if form.is_valid():
+        try:
+            action(workflow, form.cleaned_data, request.user, now)
+        except UserError as exc:
+            error = str(exc)
+    else:
+        error = first_error(form)
+    if error is None:
+        return redirect("console:workflow", pk=pk)
     context = _context(request, workflow, now=now, forms={panel: form}, errors={panel: error})
     return render(request, "web/console/monitoring/workflow.html", context, status=400)
 
@@ -95,52 +119,47 @@ def _refused(
 @agent_required
 @require_POST
 def workflow_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
-    now = timezone.now()
-    workflow = workflow_or_404(pk)
-    form = PauseForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, workflow, "pause", form, first_error(form), now)
-    try:
-        workflow_pause(
-            workflow=workflow, reason=form.cleaned_data["reason"], actor=request.user, now=now
-        )
-    except UserError as exc:
-        return _refused(request, workflow, "pause", form, str(exc), now)
-    return redirect("console:workflow", pk=pk)
+    return _perform(
+        request,
+        pk,
+        panel="pause",
+        make_form=lambda workflow, now: PauseForm(request.POST),
+        action=lambda workflow, data, agent, now: workflow_pause(
+            workflow=workflow, reason=data["reason"], actor=agent, now=now
+        ),
+    )
 
 
 @agent_required
 @require_POST
 def workflow_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
-    now = timezone.now()
-    workflow = workflow_or_404(pk)
-    try:
-        workflow_resume(workflow=workflow, actor=request.user, now=now)
-    except UserError as exc:
-        return _refused(request, workflow, "pause", PauseForm(), str(exc), now)
-    return redirect("console:workflow", pk=pk)
+    return _perform(
+        request,
+        pk,
+        panel="resume",
+        make_form=lambda workflow, now: Form(request.POST),
+        action=lambda workflow, data, agent, now: workflow_resume(
+            workflow=workflow, actor=agent, now=now
+        ),
+    )
 
 
 @agent_required
 @require_POST
 def workflow_version_view(request: HttpRequest, pk: int) -> HttpResponse:
-    now = timezone.now()
-    workflow = workflow_or_404(pk)
-    form = VersionForm(request.POST, workflow=workflow, now=now)
-    if not form.is_valid():
-        return _refused(request, workflow, "version", form, first_error(form), now)
-    data = form.cleaned_data
-    try:
-        workflow_version_record(
+    return _perform(
+        request,
+        pk,
+        panel="version",
+        make_form=lambda workflow, now: VersionForm(request.POST, workflow=workflow, now=now),
+        action=lambda workflow, data, agent, now: workflow_version_record(
             workflow=workflow,
             logic=data["logic"],
             copy=data["copy"],
             summary=data["summary"],
             ticket=data["ticket"],
             time_entry=data["time_entry"],
-            author=request.user,
+            author=agent,
             now=now,
-        )
-    except UserError as exc:
-        return _refused(request, workflow, "version", form, str(exc), now)
-    return redirect("console:workflow", pk=pk)
+        ),
+    )
