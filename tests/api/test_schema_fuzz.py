@@ -33,10 +33,23 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _tickets(open_ticket: Any) -> None:
-    # Something for the routes to find: a ticket of a client and an unmatched one.
+def _tickets(open_ticket: Any, client_a: Any) -> None:
+    # Something for the routes to find: a ticket of a client and an unmatched one, and a
+    # workflow with the smallest id (the one a fuzzer tries first).
+    from django.utils import timezone
+
+    from operant.monitoring.registry import workflow_create
+
     open_ticket()
     open_ticket(client=None, requester="someone@unknown.example", subject="Unmatched")
+    workflow_create(
+        client=client_a,
+        name="Reminders",
+        platform="twilio_studio",
+        integration_keys=["twilio_sms"],
+        period_seconds=3600,
+        now=timezone.now(),
+    )
 
 
 @schema.parametrize()

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from operant.api import client_scope, quotes, tickets, time_entries
+from operant.api import client_scope, my_workflows, quotes, tickets, time_entries, workflows
 from operant.core.errors import UserError
 from operant.desk.serialize import TicketNotFound
 
@@ -24,7 +24,9 @@ api = NinjaAPI(
 api.add_router("", tickets.router)
 api.add_router("", quotes.router)
 api.add_router("", time_entries.router)
+api.add_router("", workflows.router)
 api.add_router("/me", client_scope.router)
+api.add_router("/me", my_workflows.router)
 
 
 @api.exception_handler(UserError)

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 
 from operant.core.timefmt import human_datetime
 from operant.desk.classify import CLASS_CLAUSE, Classification
-from operant.desk.models import RequestClass, Ticket, TicketSource, TicketState
+from operant.desk.models import RequestClass, Ticket, TicketSource
 from operant.desk.services import (
     ticket_acknowledge,
     ticket_history_record,
@@ -29,6 +29,7 @@ from operant.desk.services import (
 )
 from operant.monitoring.alerts import operators_alert
 from operant.monitoring.models import Downtime, Flip, Workflow, WorkflowState
+from operant.monitoring.queries import open_outage_ticket
 from operant.monitoring.quiet import alerts_quiet_reason
 from operant.policy.loader import current_policy
 
@@ -77,8 +78,8 @@ def _requester(workflow: Workflow) -> tuple[object | None, str]:
 
 
 def _open_ticket(workflow: Workflow, flip: Flip, now: datetime) -> Ticket | None:
-    ticket = workflow.outage_ticket
-    if ticket is not None and ticket.state != TicketState.SOLVED:
+    ticket = open_outage_ticket(workflow)
+    if ticket is not None:
         return ticket
     contact, requester = _requester(workflow)
     if not requester:

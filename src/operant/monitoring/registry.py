@@ -276,9 +276,17 @@ def workflow_version_record(
     time_entry: TimeEntry | None = None,
 ) -> WorkflowVersion:
     """A new version of the workflow's logic and copy, diffed against the one before.
-    ``time_entry``: the minor adjustment that produced it (it must be on the same client)."""
+    ``time_entry``: the minor adjustment that produced it (it must be on the same client); its
+    ticket is the version's ticket unless another is named, which is refused."""
     _check_text("logic", logic)
     _check_text("copy", copy)
+    if time_entry is not None:
+        if time_entry.deleted_at is not None:
+            raise MonitoringError("that time entry was removed")
+        if ticket is None:
+            ticket = time_entry.ticket
+        elif time_entry.ticket_id != ticket.pk:
+            raise MonitoringError(f"that time entry was logged on another ticket than {ticket.ref}")
     if ticket is not None and ticket.client_id != workflow.client_id:
         raise MonitoringError(f"{ticket.ref} is not a ticket of {workflow.client.name}")
     if time_entry is not None and time_entry.client_id != workflow.client_id:

@@ -34,6 +34,7 @@ CONSOLE_NAV = [
     NavItem("Inbox", "console:inbox"),
     NavItem("Clients", "console:clients"),
     NavItem("Quotes", "console:quotes"),
+    NavItem("Monitoring", "console:monitoring"),
     NavItem("Policy", "/policy"),
     NavItem("My alerts", "console:alert_channels"),
     NavItem("Admin", "admin:index", staff_only=True),

@@ -4,6 +4,8 @@ from operant.desk.models import REF_PREFIX
 from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
 from operant.web.console import (
     alert_channels,
+    monitoring_board,
+    monitoring_workflow,
     quotes,
     quotes_actions,
     statements,
@@ -72,3 +74,14 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("clients/<slug:slug>/statements/", include(statements.urlpatterns))]
+
+WORKFLOW = "monitoring/<int:pk>/"
+urlpatterns += [
+    path("monitoring/", monitoring_board.board, name="monitoring"),
+    path(WORKFLOW, monitoring_workflow.workflow_detail, name="workflow"),
+    path(WORKFLOW + "pause/", monitoring_workflow.workflow_pause_view, name="workflow_pause"),
+    path(WORKFLOW + "resume/", monitoring_workflow.workflow_resume_view, name="workflow_resume"),
+    path(
+        WORKFLOW + "versions/", monitoring_workflow.workflow_version_view, name="workflow_version"
+    ),
+]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from operant.accounts.models import Client
+from operant.monitoring.queries import workflows_matching
 from operant.web.console.time_panel import AllowanceBlock
 from operant.web.forms import ClientFilterForm
 from operant.web.permissions import agent_required
@@ -51,5 +52,6 @@ def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "domains": client.domains.all(),
         "local_now": client.local_time(timezone.now()),
         "allowance": AllowanceBlock(client, now=timezone.now()),
+        "workflows": workflows_matching(client=client),
     }
     return render(request, "web/console/client_detail.html", context)

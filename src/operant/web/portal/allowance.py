@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from operant.allowance.ledger import allowance_history
+from operant.monitoring.queries import adjustments_bought
 from operant.web.permissions import client_user_required
 from operant.web.portal.lookups import client_of
 
@@ -27,5 +28,7 @@ def allowance(request: HttpRequest) -> HttpResponse:
         # The bar never draws past full; the words say by how much it is over.
         "gauge_percent": min(balance.used_percent, 100),
         "history": history,
+        # What each of this month's minor adjustments produced in the client's workflows.
+        "bought": adjustments_bought(client=client, month=balance.month),
     }
     return render(request, "web/portal/allowance.html", context)

@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest
 from operant.accounts.models import Client, Contact
 from operant.desk.models import Ticket
 from operant.desk.queries import client_tickets
+from operant.monitoring.models import Workflow
+from operant.monitoring.queries import workflows_matching
 from operant.quotes.models import Quote
 from operant.quotes.queries import client_quotes
 
@@ -40,3 +42,10 @@ def client_quote_or_404(client: Client, pk: int) -> Quote:
     if quote is None:
         raise Http404("No such quote.")
     return quote
+
+
+def client_workflow_or_404(client: Client, pk: int) -> Workflow:
+    workflow = workflows_matching(client=client).filter(pk=pk).first()
+    if workflow is None:
+        raise Http404("No such workflow.")
+    return workflow

@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from operant.web.portal import allowance, quotes, requests, signin, statements, tickets, views
+from operant.web.portal import (
+    allowance,
+    quotes,
+    requests,
+    signin,
+    statements,
+    tickets,
+    views,
+    workflows,
+)
 
 app_name = "portal"
 
@@ -12,6 +21,8 @@ urlpatterns = [
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", tickets.ticket_reply, name="ticket_reply"),
     path("allowance/", allowance.allowance, name="allowance"),
+    path("workflows/", workflows.workflow_list, name="workflows"),
+    path("workflows/<int:pk>/", workflows.workflow_detail, name="workflow"),
     path("quotes/", quotes.quote_list, name="quotes"),
     path("quotes/<int:pk>/", quotes.quote_detail, name="quote"),
     path("quotes/<int:pk>/pdf/", quotes.quote_pdf, name="quote_pdf"),
