@@ -114,16 +114,18 @@ def drift_check(
         live = live_config_read(workflow=workflow, targets=targets)
     except DriftReadError as error:
         return _failed(workflow, now, claimed, str(error))
-    version = WorkflowVersion.objects.filter(workflow=workflow).order_by("-number").first()
-    comparison = drifts_between(
-        expected=version.live_config if version else None,
-        version=version.number if version else None,
-        live=live,
-        now=now,
-        zone=workflow.client.zone,
-    )
     with transaction.atomic():
+        # The version is read under the lock: an agent accepting the live configuration
+        # meanwhile makes the new version the one compared against.
         _lock(workflow)
+        version = WorkflowVersion.objects.filter(workflow=workflow).order_by("-number").first()
+        comparison = drifts_between(
+            expected=version.live_config if version else None,
+            version=version.number if version else None,
+            live=live,
+            now=now,
+            zone=workflow.client.zone,
+        )
         outcome = _record(workflow, comparison, version, now)
         _schedule(
             workflow.pk,
