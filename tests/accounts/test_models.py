@@ -87,7 +87,7 @@ def test_the_classifier_sees_the_coverage_the_client_pages_show(client_a, client
     contexts = client_contexts([client_a, client_c], current_policy())
     for client in (client_a, client_c):
         shown = {i.key for i, included in client.integration_coverage() if included}
-        assert {i.key for i in contexts[client.package_id].included} == shown
+        assert {i.key for i in contexts[client.pk].included} == shown
 
 
 def test_local_time_is_on_the_clients_wall_clock(client_c):

@@ -32,6 +32,14 @@ have WhatsApp" still names WhatsApp.
    or a general request a significant_change: the policy's limit for a minor request is exceeded
    (when the policy has no significant_change category, it stays an adjustment). It does not
    touch an outage: putting a live automation back is not an adjustment.
+   **Evidence (clause 02).** A higher app (monitoring) can pass what it observed about the
+   client's workflows (``context.evidence``: "the flow was changed outside Operant on ...").
+   When the request is about such a workflow (the rule is ``classify_evidence``'s) and its words
+   alone make it an outage or a general inquiry, the evidence decides: out_of_scope in the
+   evidence's category, the evidence quoted as the reason. Words that already make it an
+   adjustment, another clause 02 category or not_covered keep their class, and the evidence
+   follows as an "also" reason: evidence explains a problem, it does not turn a change request
+   into something else.
 3. **Outage (clause 03).** A live automation is affected ("stopped working", "texts aren't going
    out", "customers can't reach us", "is down"), or the sender says it is urgent ("urgent",
    "asap", "emergency").
@@ -40,8 +48,9 @@ have WhatsApp" still names WhatsApp.
    limit (someone sized it as a change).
 5. **General (clause 01)** otherwise.
 
-Precedence when several fire: not_covered > out_of_scope > outage > adjustment > general. The
-deciding reasons come first; every other signal seen follows, marked "also", so an agent sees
+Precedence when several fire: not_covered > out_of_scope > outage > adjustment > general; then
+evidence about the workflow replaces an outage or general verdict (above). The deciding reasons
+come first; every other signal seen follows, marked "also", so an agent sees
 that an out-of-scope request also looks like an outage.
 
 Cost: every regex is compiled once at import (the integration phrases once per distinct
@@ -57,6 +66,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from operant.desk.classify_evidence import WorkflowEvidence, evidence_matches
 from operant.desk.classify_signals import (
     ADJUSTMENT,
     DEFAULT_NAMES,
@@ -80,6 +90,7 @@ __all__ = [
     "Classification",
     "ClientContext",
     "IntegrationInfo",
+    "WorkflowEvidence",
     "classify_request",
 ]
 
@@ -113,6 +124,8 @@ class ClientContext:
     minor_request_limit_minutes: int = 30
     # Optional, only for wording: "not in the Starter package" reads better than "your package".
     package_name: str = ""
+    # What monitoring observed about the client's workflows (see "Evidence" above).
+    evidence: tuple[WorkflowEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -374,6 +387,29 @@ def _decide(findings: list[_Finding], estimate: _Finding | None) -> tuple[str, s
     return RequestClass.GENERAL, "", []
 
 
+def _evidence_findings(
+    context: ClientContext | None, text: _Text, *, scope_keys: tuple[str, ...], breakage: bool
+) -> list[_Finding]:
+    """The context's evidence the request is about, as out_of_scope findings (policy order)."""
+    if context is None or not context.evidence:
+        return []
+    return [
+        _Finding(
+            RequestClass.OUT_OF_SCOPE,
+            f"evidence:{match.evidence.scope_category}",
+            f"{match.evidence.reason} (monitoring evidence about {match.evidence.workflow}: "
+            f"{match.how})",
+            scope_category=match.evidence.scope_category,
+        )
+        for match in evidence_matches(
+            context.evidence,
+            normalised_text=text.normalised,
+            scope_keys=scope_keys,
+            reports_breakage=breakage,
+        )
+    ]
+
+
 def classify_request(*, subject: str, text: str, context: ClientContext | None) -> Classification:
     """Classify one new request (see the module docstring for the rules).
 
@@ -381,7 +417,8 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
        negation at its end does not reach into the text).
     2. Collect findings: integrations, clause 02 categories in policy order, outage, urgency,
        adjustment, and the estimate.
-    3. Decide by precedence; write the deciding reasons first, then every other signal.
+    3. Decide by precedence; let evidence replace an outage or general verdict; write the
+       deciding reasons first, then every other signal.
     """
     read = _Text(normalise(f"{subject[:MAX_CHARS]} . {text[:MAX_CHARS]}"))
 
@@ -408,8 +445,10 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
         (URGENCY, RequestClass.OUTAGE),
         (ADJUSTMENT, RequestClass.ADJUSTMENT),
     )
+    breakage = False
     for category, cls in signalled:
         if words := _phrases(category, read):
+            breakage = breakage or category is OUTAGE
             findings.append(
                 _Finding(cls, category.signal, f"mentions {_quoted(words)} ({category.label})")
             )
@@ -418,6 +457,11 @@ def classify_request(*, subject: str, text: str, context: ClientContext | None) 
         findings.append(estimate)
 
     request_class, scope_category, deciding = _decide(findings, estimate)
+    evidence = _evidence_findings(context, read, scope_keys=scope_keys, breakage=breakage)
+    findings += evidence
+    if evidence and request_class in (RequestClass.OUTAGE, RequestClass.GENERAL):
+        request_class, scope_category = RequestClass.OUT_OF_SCOPE, evidence[0].scope_category
+        deciding = [f for f in evidence if f.scope_category == scope_category]
     if deciding:
         reasons = [f.reason for f in deciding]
     else:

@@ -4,7 +4,7 @@ Every message is routed here, whether it came alone (SMTP, the webhook, the port
 one) or in a batch of a hundred (IMAP, ``operant mail ingest``). ``RoutingIndex`` reads what the
 decisions need with one query per kind for the whole batch (senders, threads, known Message-IDs,
 messages already stored from the batch's rows, tickets awaiting a quote reply, recent
-acknowledgements, the package contexts), and then keeps
+acknowledgements, the client contexts with their evidence), and then keeps
 up with the batch's own changes, so each message is routed as if every earlier one were
 already stored. The changes go to the desk's ``TicketWrites`` and reach the database in a few
 bulk statements.
@@ -369,7 +369,7 @@ class Router:
             received_at=self.now,
             now=self.now,
             in_force=self.writes.in_force,
-            context=self.index.contexts[client.package_id] if client is not None else None,
+            context=self.index.contexts[client.pk] if client is not None else None,
         )
         self.writes.open(ticket, verdict)
         self._store(ticket, row, parsed, message_id)

@@ -8,10 +8,15 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules import models, which are not ready at import time.
         from operant.core.worker import register_job
+        from operant.desk.context import register_evidence_provider
         from operant.desk.emails import register_acknowledgement_context
         from operant.monitoring.acknowledgement import monitoring_ack_context
+        from operant.monitoring.drift.queries import drift_evidence
+        from operant.monitoring.drift.services import workflows_check_drift
         from operant.monitoring.jobs import flips_process_due, workflows_process_due
 
         register_job("monitoring.workflows", workflows_process_due)
         register_job("monitoring.flips", flips_process_due)
         register_acknowledgement_context(monitoring_ack_context)
+        register_job("monitoring.drift", workflows_check_drift)
+        register_evidence_provider(drift_evidence)

@@ -92,6 +92,14 @@ class Workflow(models.Model):
         "desk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Configuration drift (clause 02): when the worker next reads the live Twilio configuration
+    # (null: nothing to read), the last read that succeeded, and while reads fail, since when and
+    # why (also any note on what could not be compared).
+    drift_check_due_at = models.DateTimeField(null=True, blank=True)
+    drift_checked_at = models.DateTimeField(null=True, blank=True)
+    drift_check_failing_since = models.DateTimeField(null=True, blank=True)
+    drift_check_message = models.CharField(max_length=255, blank=True)
+
     class Meta:
         indexes = [
             models.Index(
@@ -99,6 +107,11 @@ class Workflow(models.Model):
             ),
             models.Index(fields=["client", "name"], name="monitoring_client_idx"),
             models.Index(fields=["state"], name="monitoring_state_idx"),
+            models.Index(
+                fields=["drift_check_due_at"],
+                name="monitoring_drift_due_idx",
+                condition=Q(drift_check_due_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="monitoring_unique_name"),
@@ -314,3 +327,50 @@ class RejectedRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint}: {self.reason}"
+
+
+class DriftKind(models.TextChoices):
+    FLOW_CHANGED = "flow_changed", "Flow changed"
+    WEBHOOK_CHANGED = "webhook_changed", "Webhook changed"
+
+
+class DriftEvent(models.Model):
+    """A change to a workflow's live Twilio configuration that no version recorded (clause 02
+    evidence). At most one open event per workflow and subject: the same drift seen again is
+    the same event; a further change supersedes it."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="drifts")
+    detected_at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=DriftKind.choices)
+    # What drifted: "flow FW…", "sms +1555…", "voice +1555…", "number +1555…" (gone).
+    subject = models.CharField(max_length=64)
+    # The version compared against, and the compared fields as recorded and as live.
+    version = models.ForeignKey(
+        WorkflowVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expected = models.JSONField(default=dict)
+    live = models.JSONField(default=dict)
+    # When Twilio says the resource was last changed (null when it does not say).
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # The clause 02 category the evidence supports and the sentence that says so.
+    scope_category = models.CharField(max_length=40)
+    evidence = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workflow", "detected_at"], name="monitoring_drift_idx"),
+        ]
+        # Also the index of a workflow's open drifts (the classifier's evidence lookup).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow", "subject"],
+                name="monitoring_unique_open_drift",
+                condition=Q(resolved_at__isnull=True),
+            )
+        ]
+        ordering = ["-detected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} at {self.detected_at:%Y-%m-%d %H:%M}"

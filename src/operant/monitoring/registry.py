@@ -165,6 +165,7 @@ def workflow_create(
         owner_notes=owner_notes,
         created_at=now,
         updated_at=now,
+        drift_check_due_at=now,  # the drift check decides whether there is anything to read
     )
     _apply_schedule(
         workflow,
@@ -241,6 +242,8 @@ def workflow_update(*, workflow: Workflow, now: datetime, **changes: Any) -> Wor
                 for kind, value in checked.rows()
             )
         workflow.updated_at = now
+        # What the workflow names on Twilio may have changed: read its live configuration now.
+        workflow.drift_check_due_at = now
         try:
             workflow.save()
         except IntegrityError:
