@@ -4,7 +4,7 @@ up on the database named by DATABASE_URL (``monitoring_ingest.py --db-task seed|
 - ``seed``: migrate, then create the fleet's clients, their Twilio accounts and workflows
   through the desk's services (what ``operant clients add`` and ``operant workflows add`` do),
   and return each workflow's ping code;
-- ``count``: the ping rows and the status callback rows stored (read once the server has
+- ``count``: the ping signals and the Twilio status signals stored (read once the server has
   stopped, so nothing is still being written).
 """
 
@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from _monitoring_set import Fleet
+
+# Seeded a day before the run, with an hourly heartbeat: every workflow is "new" until its
+# first ping, which makes it "up"; none is due during the run.
+SEEDED_AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+PACKAGE = "starter"  # includes twilio_sms
+INTEGRATION = "twilio_sms"
 
 
 def django_setup() -> None:
@@ -27,7 +34,7 @@ def django_setup() -> None:
 
 def monitoring_available() -> bool:
     try:
-        import operant.monitoring.services  # noqa: F401
+        import operant.monitoring.registry  # noqa: F401
     except ImportError:
         return False
     return True
@@ -40,13 +47,48 @@ def seed(fleet: Fleet) -> dict[str, Any]:
 
     call_command("migrate", verbosity=0)
     if not monitoring_available():
-        # Until the monitoring app lands: codes nobody stores, so only the floor can run.
+        # Before the monitoring app exists: codes nobody stores, so only the floor can run.
         return {"app": False, "ping_codes": [str(uuid.uuid4()) for _ in range(fleet.workflows)]}
-    raise NotImplementedError("seed through operant.monitoring's services (when it lands)")
+
+    from operant.accounts.services import client_create
+    from operant.monitoring.registry import Identifiers, workflow_create
+
+    codes = []
+    for spec in fleet.clients:
+        client = client_create(name=spec.name, package_key=PACKAGE)
+        _twilio_account_add(client=client, sid=spec.account.sid, token=spec.account.auth_token)
+        for number in spec.numbers:
+            workflow = workflow_create(
+                client=client,
+                name=f"SMS reminders {number}",
+                platform="twilio_studio",
+                integration_keys=[INTEGRATION],
+                identifiers=Identifiers(phones=[number]),
+                period_seconds=3600,
+                grace_seconds=600,
+                now=SEEDED_AT,
+            )
+            codes.append(str(workflow.code))
+    return {"app": True, "ping_codes": codes}
+
+
+def _twilio_account_add(*, client: Any, sid: str, token: str) -> None:
+    """The client's Twilio account, through the service that stores its token encrypted."""
+    try:
+        from operant.monitoring.twilio_accounts import twilio_account_add
+    except ImportError:  # the status callback is not on this branch yet: pings only
+        return
+    twilio_account_add(client=client, account_sid=sid, auth_token=token, now=SEEDED_AT)
 
 
 def count() -> dict[str, int | None]:
     django_setup()
     if not monitoring_available():
         return {"pings": None, "callbacks": None}
-    raise NotImplementedError("count operant.monitoring's ping and callback rows")
+    from operant.monitoring.models import Signal, SignalSource
+
+    by_source = Signal.objects.filter(source__in=[SignalSource.PING, SignalSource.TWILIO_STATUS])
+    return {
+        "pings": by_source.filter(source=SignalSource.PING).count(),
+        "callbacks": by_source.filter(source=SignalSource.TWILIO_STATUS).count(),
+    }

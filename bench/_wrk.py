@@ -93,7 +93,10 @@ def run_wrk(
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    return parse_wrk_output(done.stdout)
+    try:
+        return parse_wrk_output(done.stdout)
+    except ValueError as exc:
+        raise RuntimeError(f"{exc}\nwrk printed:\n{done.stdout}\n{done.stderr}") from exc
 
 
 def parse_duration_ms(text: str) -> float:
@@ -136,6 +139,7 @@ def parse_wrk_output(text: str) -> dict[str, Any]:
     if not script:
         raise ValueError("no BENCH-JSON line in wrk's output (wrk_requests.lua's done())")
     figures["script"] = json.loads(script.group(1))
-    figures["rate"] = figures["requests_per_second"]
+    if "p99" not in figures["latency_ms"]:
+        raise ValueError(f"no 99th percentile in wrk's output: {distribution.group(1)!r}")
     figures["p99_ms"] = figures["latency_ms"]["p99"]
     return figures
