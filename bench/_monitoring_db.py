@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from _monitoring_set import Fleet
 
-# Seeded a day before the run, with an hourly heartbeat: every workflow is "new" until its
-# first ping, which makes it "up"; none is due during the run.
-SEEDED_AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PACKAGE = "starter"  # includes twilio_sms
 INTEGRATION = "twilio_sms"
 
@@ -50,13 +47,22 @@ def seed(fleet: Fleet) -> dict[str, Any]:
         # Before the monitoring app exists: codes nobody stores, so only the floor can run.
         return {"app": False, "ping_codes": [str(uuid.uuid4()) for _ in range(fleet.workflows)]}
 
+    from django.utils import timezone
+
     from operant.accounts.services import client_create
+    from operant.monitoring.pings import Ping, ping_record
     from operant.monitoring.registry import Identifiers, workflow_create
 
+    # The steady state the run measures: every workflow registered with an hourly heartbeat
+    # and pinged once just now, so it is up and none falls due during the run (the clock of
+    # the server is the machine's, so this one is too).
+    now = timezone.now()
     codes = []
     for spec in fleet.clients:
         client = client_create(name=spec.name, package_key=PACKAGE)
-        _twilio_account_add(client=client, sid=spec.account.sid, token=spec.account.auth_token)
+        _twilio_account_add(
+            client=client, sid=spec.account.sid, token=spec.account.auth_token, now=now
+        )
         for number in spec.numbers:
             workflow = workflow_create(
                 client=client,
@@ -66,19 +72,20 @@ def seed(fleet: Fleet) -> dict[str, Any]:
                 identifiers=Identifiers(phones=[number]),
                 period_seconds=3600,
                 grace_seconds=600,
-                now=SEEDED_AT,
+                now=now,
             )
+            ping_record(code=workflow.code, ping=Ping(kind="success"), now=now)
             codes.append(str(workflow.code))
     return {"app": True, "ping_codes": codes}
 
 
-def _twilio_account_add(*, client: Any, sid: str, token: str) -> None:
+def _twilio_account_add(*, client: Any, sid: str, token: str, now: datetime) -> None:
     """The client's Twilio account, through the service that stores its token encrypted."""
     try:
         from operant.monitoring.twilio_accounts import twilio_account_add
     except ImportError:  # the status callback is not on this branch yet: pings only
         return
-    twilio_account_add(client=client, account_sid=sid, auth_token=token, now=SEEDED_AT)
+    twilio_account_add(client=client, account_sid=sid, auth_token=token, now=now)
 
 
 def count() -> dict[str, int | None]:

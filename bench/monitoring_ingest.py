@@ -153,6 +153,32 @@ class Bench:
         data_dir.mkdir(exist_ok=True)
         return {"DATABASE_URL": url, "OPERANT_DATA_DIR": str(data_dir)}
 
+    # --- in-process profiles (--profile N) ---------------------------------------------
+
+    def profiles(self, count: int) -> dict[str, Any]:
+        """Each side's requests sent in-process through its WSGI application: the mean
+        milliseconds per request on one thread, and the hotspots under cProfile."""
+        host = f"127.0.0.1:{self.ours_port}"  # what the callbacks were signed for
+        results = {}
+        for target in self.options.targets:
+            sides = [("floor", peer_env(), self.loads[(self.options.databases[0], target)])]
+            if self.app:
+                sides += [
+                    (
+                        database,
+                        self._db_env(self._fresh_database(database)),
+                        self.loads[(database, target)],
+                    )
+                    for database in self.options.databases
+                ]
+            for name, env, load in sides:
+                stats = self.workdir / f"{name}-{target}.prof"
+                command = [sys.executable, str(Path(__file__)), "--db-task", "profile"]
+                command += [str(load.timed), str(count), host, str(stats)]
+                env = {**env, "OPERANT_BASE_URL": f"http://{host}", "OPERANT_DEBUG": "0"}
+                results[f"{name}:{target}"] = run_subprocess(command, env)
+        return results
+
     # --- the sides -----------------------------------------------------------------------
 
     def sides(self) -> dict[str, Any]:
@@ -338,6 +364,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--pg-port", type=int, default=int(os.environ.get("OPERANT_BENCH_PG_PORT", DEFAULT_PG_PORT))
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="instead of the load: N requests of each side in-process, timed and profiled",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return parser
@@ -365,8 +397,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 clients=options.clients, workflows=options.workflows, seed=options.seed
             )
             bench.prepare(fleet)
+            if options.profile:
+                figures: dict[str, Any] = {"profiles": bench.profiles(options.profile)}
+                figures["stored_ok"] = True
+                publish(figures, as_json=options.json, report=report_profiles)
+                return figures
             runs = alternating_rounds(bench.sides(), options.rounds)
-        figures: dict[str, Any] = {"options": vars(options), "app": bench.app, "runs": runs}
+        figures = {"options": vars(options), "app": bench.app, "runs": runs}
         summarise(figures)
         publish(figures, as_json=options.json, report=report)
     finally:
@@ -374,7 +411,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return figures
 
 
+def report_profiles(figures: dict[str, Any]) -> None:
+    for side, profile in figures["profiles"].items():
+        print(
+            f"{side}: {profile['per_request_ms']:.2f} ms per request in-process "
+            f"(answers {profile['statuses']}); under cProfile:"
+        )
+        for row in profile["hotspots"]:
+            print(
+                f"  by {row['by']:<10} cum {row['cum']:>7.3f}  own {row['own']:>7.3f}  "
+                f"calls {row['calls']:>7}  {row['where']}"
+            )
+
+
 def _db_task(task: str, args: list[str]) -> dict[str, Any]:
+    if task == "profile":
+        from _wsgi_profile import profile_requests
+
+        requests_file, count, host, stats_file = args
+        return profile_requests(
+            Path(requests_file), count=int(count), host=host, stats_file=Path(stats_file)
+        )
     import _monitoring_db
 
     if task == "seed":
