@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client as DjangoClient
 from django.test import override_settings
 
@@ -68,6 +69,25 @@ def _fast_password_hashing() -> Iterator[None]:
 def password() -> str:
     """The password of every fixture login (agent, alice, charlie)."""
     return PASSWORD
+
+
+@pytest.fixture
+def policy_terms(tmp_path: Path, settings: Any) -> Callable[..., Path]:
+    """``policy_terms(carry_over="true", minutes_per_month="60")``: the shipped policy with
+    terms replaced (each key must occur once), in force for the test."""
+
+    def write(**terms: str) -> Path:
+        text = Path(django_settings.SHIPPED_POLICY).read_text(encoding="utf-8")
+        for key, value in terms.items():
+            lines = [line for line in text.splitlines() if line.startswith(f"{key} = ")]
+            assert len(lines) == 1, key
+            text = text.replace(lines[0], f"{key} = {value}")
+        path = tmp_path / "operant.toml"
+        path.write_text(text, encoding="utf-8")
+        settings.OPERANT_POLICY = str(path)
+        return path
+
+    return write
 
 
 @pytest.fixture

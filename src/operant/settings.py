@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "operant.allowance",
     "operant.quotes",
     "operant.statements",
+    "operant.monitoring",
     "operant.web",
     "operant.api",
     "operant.demo",
@@ -214,6 +216,24 @@ OPERANT_IMAP_POLL_SECONDS = env_int("OPERANT_IMAP_POLL_SECONDS", 60, minimum=1)
 ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("OPERANT_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
 }
+
+# Monitoring (operant.monitoring): a heartbeat's body is kept up to this many bytes (the rest is
+# cut and the ping says so), as healthchecks.io's PING_BODY_LIMIT.
+OPERANT_PING_BODY_LIMIT = env_int("OPERANT_PING_BODY_LIMIT", 10_000, minimum=0)
+
+# The Fernet key clients' stored credentials are encrypted with (operant.monitoring.credentials);
+# empty: one derived from the secret key.
+OPERANT_CREDENTIALS_KEY = env_str("OPERANT_CREDENTIALS_KEY", "")
+if OPERANT_CREDENTIALS_KEY:
+    try:
+        _key_ok = len(base64.urlsafe_b64decode(OPERANT_CREDENTIALS_KEY.encode())) == 32
+    except ValueError:
+        _key_ok = False
+    if not _key_ok:
+        raise ImproperlyConfigured(
+            "OPERANT_CREDENTIALS_KEY: expected a Fernet key (32 bytes in url-safe base64), "
+            "as cryptography's Fernet.generate_key() makes"
+        )
 
 LOGGING = {
     "version": 1,

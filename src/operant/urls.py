@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("operant.web.urls")),
     path("", include("operant.policy.urls")),
     path("", include("operant.mail.urls")),
+    path("", include("operant.monitoring.urls")),
 ]

@@ -100,25 +100,6 @@ def ticket(acme: Client, ticket_for: Callable[..., Ticket]) -> Ticket:
 
 
 @pytest.fixture
-def policy_terms(tmp_path: Path, settings) -> Callable[..., Path]:
-    """``policy_terms(carry_over="true", minutes_per_month="60")``: the shipped policy with
-    [allowance] terms replaced, in force for the test."""
-
-    def write(**terms: str) -> Path:
-        text = SHIPPED.read_text(encoding="utf-8")
-        for key, value in terms.items():
-            lines = [line for line in text.splitlines() if line.startswith(f"{key} = ")]
-            assert len(lines) == 1, key
-            text = text.replace(lines[0], f"{key} = {value}")
-        path = tmp_path / "operant.toml"
-        path.write_text(text, encoding="utf-8")
-        settings.OPERANT_POLICY = str(path)
-        return path
-
-    return write
-
-
-@pytest.fixture
 def make_quote(agent):
     """``make_quote(client, state="accepted")``: a quote row as the quotes app leaves it."""
     from operant.quotes.models import Quote

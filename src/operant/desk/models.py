@@ -25,6 +25,13 @@ class TicketState(models.TextChoices):
     SOLVED = "solved", "Solved"
 
 
+class TicketSource(models.TextChoices):
+    """Where a ticket came from: a person writing, or the desk noticing by itself."""
+
+    EMAIL = "email", "Email"
+    MONITORING = "monitoring", "Monitoring"
+
+
 class ClockState(models.TextChoices):
     RUNNING = "running", "Running"
     PAUSED = "paused", "Paused"
@@ -41,6 +48,9 @@ class Ticket(models.Model):
     )
     requester_email = models.EmailField()
     subject = models.CharField(max_length=998)
+    source = models.CharField(
+        max_length=16, choices=TicketSource.choices, default=TicketSource.EMAIL
+    )
     request_class = models.CharField(
         max_length=16, choices=RequestClass.choices, default=RequestClass.GENERAL
     )
@@ -113,12 +123,20 @@ class MessageKind(models.TextChoices):
     OUTBOUND = "outbound", "Reply to the client"
     ACKNOWLEDGEMENT = "ack", "Acknowledgement"
     NOTE = "note", "Internal note"
+    # Sent by the desk itself on an event it noticed (a monitored workflow went down or came
+    # back), not in answer to the client.
+    NOTICE = "notice", "Automatic notice"
 
 
 # What a client may read of a ticket (the portal and the client API both ask
 # ``desk.queries.client_conversation``). Internal notes are left out by naming what is shown,
 # so a message kind added later stays hidden until someone decides it is for clients.
-CLIENT_VISIBLE_KINDS = (MessageKind.INBOUND, MessageKind.OUTBOUND, MessageKind.ACKNOWLEDGEMENT)
+CLIENT_VISIBLE_KINDS = (
+    MessageKind.INBOUND,
+    MessageKind.OUTBOUND,
+    MessageKind.ACKNOWLEDGEMENT,
+    MessageKind.NOTICE,
+)
 
 
 class Message(models.Model):

@@ -29,6 +29,7 @@ from operant.desk.models import (
     RequestClass,
     Ticket,
     TicketEvent,
+    TicketSource,
     TicketState,
 )
 from operant.desk.writes import TicketWrites
@@ -107,11 +108,17 @@ def ticket_build(
     now: datetime,
     in_force: PolicyInForce,
     context: ClientContext | None,
+    source: str = TicketSource.EMAIL,
+    verdict: Classification | None = None,
 ) -> tuple[Ticket, Classification]:
     """The unsaved ticket ``ticket_open`` would create, classified and with its clock set.
-    Pure (no queries) so the batch mail path can build many tickets and insert them at once."""
-    verdict = classify_request(subject=subject, text=text, context=context)
+    Pure (no queries) so the batch mail path can build many tickets and insert them at once.
+    ``verdict``: a decision the caller already took from evidence (monitoring saw the workflow
+    go down), used instead of classifying the words."""
+    if verdict is None:
+        verdict = classify_request(subject=subject, text=text, context=context)
     ticket = Ticket(
+        source=source,
         client=client,
         contact=contact,
         requester_email=requester_email,
@@ -139,10 +146,15 @@ def ticket_open(
     text: str,
     received_at: datetime,
     now: datetime,
+    source: str = TicketSource.EMAIL,
+    verdict: Classification | None = None,
 ) -> Ticket:
-    """Open a ticket, classify it under the policy and start its first-response clock."""
+    """Open a ticket, classify it under the policy (or take ``verdict``) and start its
+    first-response clock."""
     in_force = policy_in_force()
     ticket, verdict = ticket_build(
+        source=source,
+        verdict=verdict,
         client=client,
         contact=contact,
         requester_email=requester_email,
@@ -269,8 +281,11 @@ def ticket_reply(*, ticket: Ticket, author: User, text: str, now: datetime) -> M
     return message
 
 
-def ticket_note(*, ticket: Ticket, author: User, text: str, now: datetime) -> Message:
-    """An internal note: agents only, never sent to the client."""
+def ticket_note(
+    *, ticket: Ticket, author: User | None, text: str, now: datetime, from_name: str = ""
+) -> Message:
+    """An internal note: agents only, never sent to the client. Without an author the desk
+    wrote it (``from_name`` says which part)."""
     text = text.strip()
     if not text:
         raise TicketError("a note needs some text")
@@ -280,10 +295,42 @@ def ticket_note(*, ticket: Ticket, author: User, text: str, now: datetime) -> Me
         author=author,
         text=text,
         created_at=now,
-        from_name=author.display_name,
+        from_name=author.display_name if author else from_name,
     )
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
     return message
+
+
+def ticket_notice(
+    *, ticket: Ticket, text: str, dedupe_key: str, now: datetime, kind: str = "desk.notice"
+) -> Message | None:
+    """Tell the ticket's requester about something the desk noticed (not a reply: the
+    first-response clock keeps running). Threaded on the ticket and kept in its conversation.
+    Once per ``dedupe_key``; None when already sent."""
+    with transaction.atomic():
+        notification = notification_queue(
+            kind=kind,
+            to=[ticket.requester_email],
+            subject=reply_subject(ticket),
+            body_text=text,
+            headers=threading_headers(ticket),
+            message_id=new_message_id(),
+            dedupe_key=dedupe_key,
+            now=now,
+        )
+        if notification is None:
+            return None
+        return Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.NOTICE,
+            message_id=notification.message_id,
+            from_address=settings.DEFAULT_FROM_EMAIL,
+            to=list(notification.to),
+            subject=notification.subject,
+            text=text,
+            notification=notification,
+            created_at=now,
+        )
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User, now: datetime) -> Ticket:

@@ -412,6 +412,19 @@ class Maintenance(Term):
         return value
 
 
+class Monitoring(Term):
+    """Clause 01 (hosting and monitoring) and 03 (outages): how the desk reacts when a
+    workflow it monitors goes down."""
+
+    # A workflow that flips more than this many times within the window alerts once, then
+    # the operator gets a summary instead of one alert per flip.
+    flap_limit: Annotated[int, _whole(2, 1000)] = 4
+    flap_window_minutes: Annotated[int, _whole(1, 24 * 60)] = 30
+    # Tell the client by email when monitoring opens or updates an outage ticket, and again
+    # when the workflow recovers.
+    notify_clients: Flag = True
+
+
 class Vendor(Term):
     key: Slug
     name: Text
@@ -470,6 +483,7 @@ class Policy(Term):
     maintenance: Maintenance
     vendors: tuple[Vendor, ...]
     suspension: Suspension
+    monitoring: Monitoring = Monitoring()
 
     _calendar: Any = PrivateAttr(default=None)
     _calendar_table: dict[str, Any] = PrivateAttr(default_factory=dict)

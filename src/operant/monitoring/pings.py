@@ -1,0 +1,94 @@
+"""Heartbeats with healthchecks.io's semantics: success, start, fail, an exit status, and log
+(recorded, no state change); an optional run id pairs a start with its finish."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from operant.monitoring.models import Signal, SignalKind, SignalSource, Workflow
+from operant.monitoring.transitions import workflow_apply
+
+
+@dataclass(frozen=True)
+class Ping:
+    kind: str  # SignalKind: success, start, fail or log
+    body: bytes = b""
+    exit_status: int | None = None
+    rid: uuid.UUID | None = None
+    method: str = "POST"
+    remote_addr: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class PingOutcome:
+    workflow_id: int
+    state: str
+    body_truncated: bool
+
+
+def ping_kind_for_exit(status: int) -> str:
+    """An exit status of 0 is a success; anything else a failure (as in a shell)."""
+    return SignalKind.SUCCESS if status == 0 else SignalKind.FAIL
+
+
+def _run_duration_ms(workflow: Workflow, ping: Ping, now: datetime) -> int | None:
+    """How long the run this ping finishes took: from the start with the same run id, or,
+    without one, from the workflow's last start."""
+    if ping.kind not in (SignalKind.SUCCESS, SignalKind.FAIL):
+        return None
+    started = workflow.last_start_at
+    if ping.rid is not None:
+        started = (
+            Signal.objects.filter(workflow=workflow, kind=SignalKind.START, rid=ping.rid)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+    if started is None or started > now:
+        return None
+    return int((now - started).total_seconds() * 1000)
+
+
+def _facts(ping: Ping, now: datetime) -> dict[str, object]:
+    facts: dict[str, object] = {"last_signal_at": now}
+    if ping.kind == SignalKind.START:
+        facts["last_start_at"] = now
+    elif ping.kind in (SignalKind.SUCCESS, SignalKind.FAIL):
+        facts.update(
+            last_ping_at=now, last_ping_failed=ping.kind == SignalKind.FAIL, last_start_at=None
+        )
+    return facts
+
+
+def ping_record(*, code: uuid.UUID, ping: Ping, now: datetime) -> PingOutcome | None:
+    """Store a heartbeat and move the workflow to the state it now has (a flip if it
+    changed). None when no workflow has that code: nothing is stored."""
+    limit = settings.OPERANT_PING_BODY_LIMIT
+    with transaction.atomic():
+        workflow = Workflow.objects.select_for_update().filter(code=code).first()
+        if workflow is None:
+            return None
+        Signal.objects.create(
+            workflow=workflow,
+            at=now,
+            source=SignalSource.PING,
+            kind=ping.kind,
+            exit_status=ping.exit_status,
+            rid=ping.rid,
+            duration_ms=_run_duration_ms(workflow, ping, now),
+            method=ping.method,
+            remote_addr=ping.remote_addr[:64],
+            user_agent=ping.user_agent[:200],
+            body=ping.body[:limit].decode("utf-8", "replace"),
+            body_truncated=len(ping.body) > limit,
+        )
+        workflow_apply(workflow=workflow, now=now, changes=_facts(ping, now))
+    return PingOutcome(
+        workflow_id=workflow.pk, state=workflow.state, body_truncated=len(ping.body) > limit
+    )

@@ -1,0 +1,55 @@
+"""Fixtures for monitoring: a heartbeat workflow of ``client_a`` and the operator on duty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from operant.accounts.models import Client, User
+    from operant.monitoring.models import Workflow
+
+
+@pytest.fixture
+def operator(db: None) -> User:
+    from operant.accounts.services import agent_create
+
+    return agent_create(
+        email="oncall@operant.test", name="Olive Operator", password="x" * 20, role="operator"
+    )
+
+
+@pytest.fixture
+def make_workflow(client_a: Client) -> Callable[..., Workflow]:
+    from operant.monitoring.registry import workflow_create
+
+    def make(**fields: Any) -> Workflow:
+        values: dict[str, Any] = {
+            "client": client_a,
+            "name": "Appointment reminders",
+            "platform": "twilio_studio",
+            "integration_keys": ["twilio_sms"],
+            "period_seconds": 3600,
+            "grace_seconds": 600,
+            "now": timezone.now(),
+        }
+        values.update(fields)
+        return workflow_create(**values)
+
+    return make
+
+
+@pytest.fixture
+def workflow(make_workflow: Callable[..., Workflow]) -> Workflow:
+    return make_workflow()
+
+
+def run_worker(now: datetime) -> int:
+    """One pass of monitoring's jobs, as `operant worker` runs them."""
+    from operant.monitoring.jobs import flips_process_due, workflows_process_due
+
+    return workflows_process_due(now=now) + flips_process_due(now=now)
