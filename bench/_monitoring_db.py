@@ -3,7 +3,7 @@ up on the database named by DATABASE_URL (``monitoring_ingest.py --db-task seed|
 
 - ``seed``: migrate, then create the fleet's clients, their Twilio accounts and workflows
   through the desk's services (what ``operant clients add`` and ``operant workflows add`` do),
-  and return each workflow's ping code;
+  and return each workflow's ping code (and whether the Twilio callback is served yet);
 - ``count``: the ping signals and the Twilio status signals stored (read once the server has
   stopped, so nothing is still being written).
 """
@@ -11,11 +11,9 @@ up on the database named by DATABASE_URL (``monitoring_ingest.py --db-task seed|
 from __future__ import annotations
 
 import os
-import uuid
-from datetime import datetime
 from typing import Any
 
-from _monitoring_set import Fleet
+from _monitoring_set import CALLBACK_PATH, Fleet
 
 PACKAGE = "starter"  # includes twilio_sms
 INTEGRATION = "twilio_sms"
@@ -29,10 +27,13 @@ def django_setup() -> None:
     django.setup()
 
 
-def monitoring_available() -> bool:
+def routed(path: str) -> bool:
+    """Whether the desk serves ``path`` (the Twilio callback lands after the pings)."""
+    from django.urls import Resolver404, resolve
+
     try:
-        import operant.monitoring.registry  # noqa: F401
-    except ImportError:
+        resolve(path)
+    except Resolver404:
         return False
     return True
 
@@ -43,13 +44,10 @@ def seed(fleet: Fleet) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if not monitoring_available():
-        # Before the monitoring app exists: codes nobody stores, so only the floor can run.
-        return {"app": False, "ping_codes": [str(uuid.uuid4()) for _ in range(fleet.workflows)]}
-
     from django.utils import timezone
 
     from operant.accounts.services import client_create
+    from operant.monitoring.credentials import twilio_account_set
     from operant.monitoring.pings import Ping, ping_record
     from operant.monitoring.registry import Identifiers, workflow_create
 
@@ -60,8 +58,11 @@ def seed(fleet: Fleet) -> dict[str, Any]:
     codes = []
     for spec in fleet.clients:
         client = client_create(name=spec.name, package_key=PACKAGE)
-        _twilio_account_add(
-            client=client, sid=spec.account.sid, token=spec.account.auth_token, now=now
+        twilio_account_set(
+            client_id=client.pk,
+            account_sid=spec.account.sid,
+            auth_token=spec.account.auth_token,
+            now=now,
         )
         for number in spec.numbers:
             workflow = workflow_create(
@@ -76,22 +77,11 @@ def seed(fleet: Fleet) -> dict[str, Any]:
             )
             ping_record(code=workflow.code, ping=Ping(kind="success"), now=now)
             codes.append(str(workflow.code))
-    return {"app": True, "ping_codes": codes}
+    return {"ping_codes": codes, "callback_routed": routed(CALLBACK_PATH)}
 
 
-def _twilio_account_add(*, client: Any, sid: str, token: str, now: datetime) -> None:
-    """The client's Twilio account, through the service that stores its token encrypted."""
-    try:
-        from operant.monitoring.twilio_accounts import twilio_account_add
-    except ImportError:  # the status callback is not on this branch yet: pings only
-        return
-    twilio_account_add(client=client, account_sid=sid, auth_token=token, now=now)
-
-
-def count() -> dict[str, int | None]:
+def count() -> dict[str, int]:
     django_setup()
-    if not monitoring_available():
-        return {"pings": None, "callbacks": None}
     from operant.monitoring.models import Signal, SignalSource
 
     by_source = Signal.objects.filter(source__in=[SignalSource.PING, SignalSource.TWILIO_STATUS])

@@ -120,7 +120,8 @@ def parse_wrk_output(text: str) -> dict[str, Any]:
     figures["requests_per_second"] = float(rate.group(1))
     figures["requests"] = int(total.group(1))
     figures["seconds"] = parse_duration_ms(total.group(2)) / 1000.0
-    distribution = re.search(r"Latency Distribution\n((?:\s+\d+%\s+\S+\n)+)", text)
+    # wrk pads a value in seconds with a space ("1.03s "), so a line may end in blanks.
+    distribution = re.search(r"Latency Distribution\n((?:[ \t]+\d+%[ \t]+\S+[ \t]*\n)+)", text)
     if not distribution:
         raise ValueError("no latency distribution in wrk's output (was --latency given?)")
     for percent, value in re.findall(r"(\d+)%\s+(\S+)", distribution.group(1)):

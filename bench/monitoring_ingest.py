@@ -50,6 +50,7 @@ if str(BENCH_DIR) not in sys.path:  # imported as bench.monitoring_ingest
     sys.path.insert(0, str(BENCH_DIR))
 
 from _monitoring_set import (  # noqa: E402
+    CALLBACK_PATH,
     Fleet,
     callback_requests,
     make_fleet,
@@ -88,7 +89,7 @@ class Bench:
         self.floor_port = free_port()
         self.templates: dict[str, str] = {}  # database kind -> template (file or name)
         self.loads: dict[tuple[str, str], Load] = {}  # (database, target) -> files
-        self.app = True
+        self.callback_routed = True
         self._names = itertools.count(1)
 
     # --- preparation ---------------------------------------------------------------------
@@ -114,7 +115,7 @@ class Bench:
                 [sys.executable, str(Path(__file__)), "--db-task", "seed", str(fleet_file)],
                 self._db_env(url),
             )
-            self.app = self.app and seeded["app"]
+            self.callback_routed = self.callback_routed and seeded["callback_routed"]
             pings = Load(
                 self.workdir / f"pings-{database}-warmup.tsv",
                 self.workdir / f"pings-{database}.tsv",
@@ -162,7 +163,7 @@ class Bench:
         results = {}
         for target in self.options.targets:
             sides = [("floor", peer_env(), self.loads[(self.options.databases[0], target)])]
-            if self.app:
+            if target == "ping" or self.callback_routed:
                 sides += [
                     (
                         database,
@@ -185,7 +186,7 @@ class Bench:
         sides: dict[str, Any] = {}
         for target in self.options.targets:
             sides[f"floor:{target}"] = self._floor_side(target)
-            if self.app:
+            if target == "ping" or self.callback_routed:
                 for database in self.options.databases:
                     sides[f"{database}:{target}"] = self._ours_side(database, target)
         return sides
@@ -287,6 +288,9 @@ def summarise(figures: dict[str, Any]) -> None:
             continue
         median, floor = figures["median"][side], figures["median"].get(f"floor:{target}")
         problems = [p for run in side_runs for p in run.get("stored_problems", [])]
+        if median is None:  # not one 2xx in any run: nothing to rate
+            median = figures["median"][side] = {**side_runs[0], "rate": 0.0}
+            problems.append(f"no 2xx answer in any run: {side_runs[0]['other_statuses']}")
         figures["stored_ok"] = figures["stored_ok"] and not problems
         figures["checks"][side] = {
             "ratio_to_floor": median["rate"] / floor["rate"] if floor and floor["rate"] else None,
@@ -306,8 +310,8 @@ def report(figures: dict[str, Any]) -> None:
         f"{o['rounds']} alternating round(s), the median run of each side shown "
         f"({os.cpu_count()} cpu)"
     )
-    if not figures["app"]:
-        print("  the monitoring app is not on this branch: only the floor ran")
+    if not figures["callback_routed"]:
+        print(f"  {CALLBACK_PATH} is not served on this branch: only the floor got callbacks")
     print(
         f"{'':>22}  {'2xx/s':>8}  {'p99 ms':>7}  {'vs floor':>8}  {'stored':>8}  {'lost':>5}"
         "  load (before, after)  rounds (2xx/s)"
@@ -403,7 +407,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 publish(figures, as_json=options.json, report=report_profiles)
                 return figures
             runs = alternating_rounds(bench.sides(), options.rounds)
-        figures = {"options": vars(options), "app": bench.app, "runs": runs}
+        figures = {"options": vars(options), "callback_routed": bench.callback_routed, "runs": runs}
         summarise(figures)
         publish(figures, as_json=options.json, report=report)
     finally:

@@ -14,7 +14,8 @@ from _monitoring_set import CALLBACK_PATH, Fleet, callback_requests, make_fleet,
 from _wrk import Request, parse_duration_ms, parse_wrk_output
 
 # What wrk 4.1 (Debian's) printed for a run with --latency and bench/wrk_requests.lua, with the
-# socket-error and non-2xx lines wrk adds when there are some.
+# socket-error and non-2xx lines wrk adds when there are some (a value in seconds is padded
+# with a trailing space, as wrk prints it).
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:54998
   1 threads and 8 connections
@@ -25,7 +26,7 @@ Running 10s test @ http://127.0.0.1:54998
      50%  812.00us
      75%    6.54ms
      90%    8.23ms
-     99%    1.05s
+     99%    1.05s 
   12116 requests in 10.02s, 1.90MB read
   Socket errors: connect 0, read 2, write 0, timeout 3
   Non-2xx or 3xx responses: 16
