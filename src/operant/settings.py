@@ -213,6 +213,13 @@ OPERANT_IMAP_PROCESSED_FOLDER = env_str("OPERANT_IMAP_PROCESSED_FOLDER", "Proces
 # Without IDLE on the server, the mailbox is polled this often.
 OPERANT_IMAP_POLL_SECONDS = env_int("OPERANT_IMAP_POLL_SECONDS", 60, minimum=1)
 
+# Operant's own Twilio account, which sends staff alerts by SMS (operant.notify.transports.sms;
+# read at each send). The token may come from OPERANT_TWILIO_AUTH_TOKEN_FILE. Unset: SMS alerts
+# fail at once with a message naming what is missing.
+OPERANT_TWILIO_ACCOUNT_SID = env_str("OPERANT_TWILIO_ACCOUNT_SID", "")
+OPERANT_TWILIO_AUTH_TOKEN = env_str("OPERANT_TWILIO_AUTH_TOKEN", "")
+OPERANT_TWILIO_FROM_NUMBER = env_str("OPERANT_TWILIO_FROM_NUMBER", "")
+
 # Provider inbound webhooks (django-anymail). Mailgun signs each post with this key; without it
 # the webhook answers 503 rather than accept unsigned mail.
 ANYMAIL = {

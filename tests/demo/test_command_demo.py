@@ -71,3 +71,25 @@ def test_demo_addresses_cannot_reach_real_mailboxes(catalog):
         assert email.endswith(".example"), email
     for domain in ClientDomain.objects.values_list("domain", flat=True):
         assert domain.endswith(".example"), domain
+
+
+def test_demo_seeds_monitored_workflows_in_every_state_once(catalog):
+    from django.utils import timezone
+
+    from operant.desk.models import Ticket
+    from operant.monitoring.jobs import flips_process_due, workflows_process_due
+    from operant.monitoring.models import Workflow
+
+    output = demo()
+    assert "monitored workflows" in output
+    now = timezone.now()
+    workflows_process_due(now=now)
+    flips_process_due(now=now)
+    states = set(Workflow.objects.values_list("state", flat=True))
+    assert {"up", "late", "down", "paused"} <= states
+    down = Workflow.objects.get(state="down")
+    assert down.outage_ticket is not None
+    assert Ticket.objects.filter(source="monitoring").count() == 1
+    count = Workflow.objects.count()
+    demo()
+    assert Workflow.objects.count() == count

@@ -33,7 +33,10 @@ def test_it_flags_a_bulk_newsletter() -> None:
         ({"Precedence": "junk"}, "Precedence: junk"),
         ({"Precedence": "list"}, "Precedence: list"),
         ({"X-Auto-Response-Suppress": "All"}, "X-Auto-Response-Suppress: All"),
-        ({"X-Auto-Response-Suppress": "DR, OOF, AutoReply"}, "X-Auto-Response-Suppress: DR, OOF, AutoReply"),  # noqa: E501
+        (
+            {"X-Auto-Response-Suppress": "DR, OOF, AutoReply"},
+            "X-Auto-Response-Suppress: DR, OOF, AutoReply",
+        ),
         ({"X-Autoreply": "yes"}, "x-autoreply header"),
         ({"X-Autorespond": "Out of office"}, "x-autorespond header"),
         ({"List-Id": "<staff.clinic.example>"}, "mailing list (list-id)"),

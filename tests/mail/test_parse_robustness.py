@@ -154,8 +154,20 @@ def test_it_never_raises_on_damaged_samples(raw: bytes) -> None:
 @given(
     st.dictionaries(
         st.sampled_from(
-            ["From", "To", "Cc", "Subject", "Date", "Message-ID", "References", "In-Reply-To",
-             "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Precedence"]
+            [
+                "From",
+                "To",
+                "Cc",
+                "Subject",
+                "Date",
+                "Message-ID",
+                "References",
+                "In-Reply-To",
+                "Content-Type",
+                "Content-Transfer-Encoding",
+                "Content-Disposition",
+                "Precedence",
+            ]
         ),
         st.binary(max_size=80).filter(lambda b: b"\n" not in b and b"\r" not in b),
     ),

@@ -49,8 +49,10 @@ def test_it_finds_the_quote_of_an_html_only_gmail_reply() -> None:
         "On Tue, Mar 11, 2025 at 4:02 PM Support &lt;support@operant.test&gt; wrote:<br></div>"
         '<blockquote class="gmail_quote">Try again?</blockquote></div>'
     )
-    raw = build("placeholder").replace(b"text/plain", b"text/html").replace(
-        b"placeholder", html.encode()
+    raw = (
+        build("placeholder")
+        .replace(b"text/plain", b"text/html")
+        .replace(b"placeholder", html.encode())
     )
 
     parsed = parse_message(raw)

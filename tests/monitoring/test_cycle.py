@@ -124,3 +124,28 @@ def test_clients_are_not_told_when_the_policy_says_so(
     assert Ticket.objects.count() == 1
     assert not Notification.objects.filter(kind="desk.acknowledgement").exists()
     assert Notification.objects.filter(kind="monitoring.alert").exists()
+
+
+def test_the_operator_is_alerted_on_each_channel_they_chose(
+    client,  # type: ignore[no-untyped-def]
+    workflow: Workflow,
+    operator,
+) -> None:
+    from operant.notify.alerts import alert_channels_set
+
+    alert_channels_set(
+        user_id=operator.pk,
+        email=True,
+        sms=True,
+        phone="+15551230000",
+        chat=False,
+        chat_webhook_url="",
+        now=timezone.now(),
+    )
+    ping(client, workflow, "/fail")
+    run_worker(timezone.now())
+    alerts = Notification.objects.filter(kind="monitoring.alert")
+    assert sorted(alerts.values_list("channel", "to")) == [
+        ("email", [operator.email]),
+        ("sms", ["+15551230000"]),
+    ]

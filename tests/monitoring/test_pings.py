@@ -111,3 +111,35 @@ def test_a_body_over_the_limit_is_cut_and_the_answer_says_so(
 def test_other_methods_are_refused(client, workflow: Workflow) -> None:  # type: ignore[no-untyped-def]
     assert client.put(workflow.ping_path).status_code == 405
     assert not Signal.objects.exists()
+
+
+def test_a_runaway_loop_is_throttled_and_its_extra_pings_not_stored(
+    client, workflow: Workflow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from operant.monitoring import views
+    from operant.monitoring.throttle import TokenBuckets
+
+    monkeypatch.setattr(views, "per_workflow", TokenBuckets(rate=0.001, burst=3))
+    answers = [client.get(workflow.ping_path).status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 429, 429]
+    assert Signal.objects.count() == 3
+
+
+def test_guessing_codes_is_throttled_per_network(client, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from operant.monitoring import views
+    from operant.monitoring.throttle import TokenBuckets
+
+    monkeypatch.setattr(views, "unknown_per_network", TokenBuckets(rate=0.001, burst=2))
+    answers = [client.get(f"/ping/{uuid.uuid4()}").status_code for _ in range(4)]
+    assert answers == [404, 404, 429, 429]
+
+
+def test_a_bucket_refills_with_time() -> None:
+    from operant.monitoring.throttle import TokenBuckets
+
+    now = [0.0]
+    buckets = TokenBuckets(rate=2, burst=2, clock=lambda: now[0])
+    assert [buckets.allow("k") for _ in range(3)] == [True, True, False]
+    now[0] = 0.5  # one token back
+    assert [buckets.allow("k") for _ in range(2)] == [True, False]
+    assert buckets.allow("other")

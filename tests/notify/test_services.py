@@ -5,11 +5,11 @@ from django.core import mail
 
 from operant.notify.models import DeliveryState, Notification
 from operant.notify.services import (
-    MAX_ATTEMPTS,
     SEND_LEASE,
     notification_queue,
     notifications_deliver_due,
 )
+from tests.notify.outbox_helpers import assert_retried_then_failed
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
@@ -66,22 +66,7 @@ def test_it_does_not_send_before_due() -> None:
 
 def test_it_retries_with_backoff_and_then_fails_permanently(settings) -> None:
     settings.EMAIL_BACKEND = "tests.notify.failing_backend.FailingBackend"
-    notification = queue()
-    now = NOW
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert notifications_deliver_due(now=now) == 1
-        notification.refresh_from_db()
-        assert notification.attempts == attempt
-        assert "SMTP is down" in notification.last_error
-        if attempt < MAX_ATTEMPTS:
-            assert notification.state == DeliveryState.QUEUED
-            assert notification.due_at > now
-            # Not retried before its backoff has passed.
-            assert notifications_deliver_due(now=now) == 0
-            now = notification.due_at
-    assert notification.state == DeliveryState.FAILED
-    assert notification.due_at is None
-    assert notifications_deliver_due(now=now + timedelta(days=1)) == 0
+    assert_retried_then_failed(queue(), now=NOW, error="SMTP is down")
 
 
 def test_it_retries_a_send_whose_worker_died_after_the_lease() -> None:

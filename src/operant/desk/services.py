@@ -163,7 +163,8 @@ def ticket_open(
         received_at=received_at,
         now=now,
         in_force=in_force,
-        context=client_context(client, in_force.policy),
+        # A caller's verdict is taken as given: no classifier, so no client context to load.
+        context=client_context(client, in_force.policy) if verdict is None else None,
     )
     writes = TicketWrites(now=now, in_force=in_force)
     writes.open(ticket, verdict)

@@ -31,8 +31,15 @@ _CELL = frozenset({"td", "th"})
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0]+")
 # Class names and ids mail clients put on the element that holds the quoted history.
 QUOTE_CLASSES = frozenset(
-    {"gmail_quote", "gmail_quote_container", "yahoo_quoted", "protonmail_quote",
-     "moz-cite-prefix", "zmail_extra", "outlookmessageheader"}
+    {
+        "gmail_quote",
+        "gmail_quote_container",
+        "yahoo_quoted",
+        "protonmail_quote",
+        "moz-cite-prefix",
+        "zmail_extra",
+        "outlookmessageheader",
+    }
 )
 QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
 

@@ -23,8 +23,21 @@ _TAGS = {
     "tr", "tt", "u", "ul",
 }  # fmt: skip
 # Their text is noise or code, not content: dropped with the tag.
-_CLEAN_CONTENT = {"script", "style", "title", "template", "iframe", "object", "embed", "svg",
-                  "math", "noembed", "noframes", "frameset", "applet"}
+_CLEAN_CONTENT = {
+    "script",
+    "style",
+    "title",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "noembed",
+    "noframes",
+    "frameset",
+    "applet",
+}
 _ATTRIBUTES = {
     "*": {"title", "lang", "dir"},
     "a": {"href"},

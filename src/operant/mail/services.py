@@ -99,9 +99,7 @@ def _record_failure(row: InboundMessage, exc: Exception, now: datetime) -> Outco
     return Outcome(InboundState.FAILED, None, f"error: {type(exc).__name__}: {exc}")
 
 
-def _process_work(
-    work: list[tuple[InboundMessage, ParsedMessage]], now: datetime
-) -> list[Outcome]:
+def _process_work(work: list[tuple[InboundMessage, ParsedMessage]], now: datetime) -> list[Outcome]:
     """Claim and process the rows together. A batch that cannot claim every row, or fails,
     keeps nothing and its rows go one by one; a single row records why."""
     try:

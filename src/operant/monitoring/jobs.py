@@ -18,10 +18,15 @@ BATCH = 200
 
 def workflows_process_due(*, now: datetime) -> int:
     """Reassess the workflows due now (indexed ``due_at``, never a scan); each transition is
-    claimed by a conditional update, so any number of workers write each flip once."""
-    due = list(Workflow.objects.filter(due_at__lte=now).order_by("due_at")[:BATCH])
-    for workflow in due:
-        with transaction.atomic():
+    claimed by a conditional update, so any number of workers write each flip once. Rows
+    another worker holds are skipped (PostgreSQL's SKIP LOCKED), not waited for."""
+    with transaction.atomic():
+        due = list(
+            Workflow.objects.select_for_update(skip_locked=True)
+            .filter(due_at__lte=now)
+            .order_by("due_at")[:BATCH]
+        )
+        for workflow in due:
             workflow_reassess(workflow=workflow, now=now)
     return len(due)
 
@@ -37,6 +42,16 @@ def flips_process_due(*, now: datetime) -> int:
     handled = 0
     for pk in todo:
         with transaction.atomic():
+            # Skip a flip another worker is acting on rather than queue behind it; the
+            # conditional update is what makes the claim exclusive.
+            mine = (
+                Flip.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if mine is None:
+                continue
             if Flip.objects.filter(pk=pk, processed_at=None).update(processed_at=now) != 1:
                 continue
             flip = Flip.objects.select_related("workflow__client", "workflow__outage_ticket").get(

@@ -30,9 +30,10 @@ from operant.desk.services import (
 from operant.monitoring.alerts import operators_alert
 from operant.monitoring.models import Downtime, Flip, Workflow, WorkflowState
 from operant.monitoring.quiet import alerts_quiet_reason
-from operant.policy.services import policy_in_force
+from operant.policy.loader import current_policy
 
 FROM_NAME = "Operant monitoring"
+ALERTED = "alerted"
 FLAPPING = "alerted (flapping)"
 DAMPED = "damped"
 
@@ -48,7 +49,7 @@ def duration_text(seconds: int) -> str:
 def _flap_state(flip: Flip, now: datetime) -> str:
     """ "" normally; FLAPPING for the first alert once flips crowd the policy's window;
     DAMPED for every flip after that within the window."""
-    terms = policy_in_force().policy.monitoring
+    terms = current_policy().monitoring
     since = now - timedelta(minutes=terms.flap_window_minutes)
     recent = Flip.objects.filter(workflow_id=flip.workflow_id, created_at__gte=since)
     if recent.count() <= terms.flap_limit:
@@ -56,6 +57,16 @@ def _flap_state(flip: Flip, now: datetime) -> str:
     if recent.filter(outcome=FLAPPING).exists():
         return DAMPED
     return FLAPPING
+
+
+def _damped_since_last_alert(flip: Flip) -> int:
+    """How many flips went unalerted (flapping) since this workflow's last alert: the summary
+    the next alert carries."""
+    flips = Flip.objects.filter(workflow_id=flip.workflow_id, pk__lt=flip.pk)
+    last_alert = (
+        flips.filter(outcome__in=[ALERTED, FLAPPING]).order_by("-pk").values_list("pk", flat=True)
+    ).first()
+    return flips.filter(outcome=DAMPED, pk__gt=last_alert or 0).count()
 
 
 def _requester(workflow: Workflow) -> tuple[object | None, str]:
@@ -95,7 +106,7 @@ def _open_ticket(workflow: Workflow, flip: Flip, now: datetime) -> Ticket | None
     )
     Workflow.objects.filter(pk=workflow.pk).update(outage_ticket=ticket)
     workflow.outage_ticket = ticket
-    if policy_in_force().policy.monitoring.notify_clients:
+    if current_policy().monitoring.notify_clients:
         ticket_acknowledge(ticket=ticket, now=now)
     return ticket
 
@@ -119,7 +130,7 @@ def _went_down(flip: Flip, now: datetime) -> str:
                 now=now,
                 data={"workflow": workflow.name, "reason": flip.reason, "flip": flip.pk},
             )
-            if flapping != DAMPED and policy_in_force().policy.monitoring.notify_clients:
+            if flapping != DAMPED and current_policy().monitoring.notify_clients:
                 ticket_notice(
                     ticket=ticket,
                     text=render_to_string(
@@ -135,12 +146,16 @@ def _went_down(flip: Flip, now: datetime) -> str:
         subject=f"DOWN: {workflow.name} ({workflow.client.name})",
         text=render_to_string(
             "monitoring/email/operator_down.txt",
-            {**_context(workflow, flip, ticket), "flapping": flapping == FLAPPING},
+            {
+                **_context(workflow, flip, ticket),
+                "flapping": flapping == FLAPPING,
+                "damped": _damped_since_last_alert(flip),
+            },
         ),
         dedupe_key=f"monitoring-alert:{flip.pk}",
         now=now,
     )
-    return flapping or "alerted"
+    return flapping or ALERTED
 
 
 def _context(workflow: Workflow, flip: Flip, ticket: Ticket | None) -> dict[str, object]:
@@ -149,6 +164,7 @@ def _context(workflow: Workflow, flip: Flip, ticket: Ticket | None) -> dict[str,
         "flip": flip,
         "ticket": ticket,
         "at_local": human_datetime(flip.created_at, workflow.client.zone),
+        "window_minutes": current_policy().monitoring.flap_window_minutes,
     }
 
 
@@ -176,7 +192,7 @@ def _came_back(flip: Flip, now: datetime) -> str:
             text=render_to_string("monitoring/email/recovered_note.txt", context),
             now=now,
         )
-        if not quiet and flapping != DAMPED and policy_in_force().policy.monitoring.notify_clients:
+        if not quiet and flapping != DAMPED and current_policy().monitoring.notify_clients:
             ticket_notice(
                 ticket=ticket,
                 text=render_to_string("monitoring/email/recovered_client.txt", context),
@@ -190,11 +206,14 @@ def _came_back(flip: Flip, now: datetime) -> str:
         return DAMPED
     operators_alert(
         subject=f"UP: {workflow.name} ({workflow.client.name}) after {context['downtime']}",
-        text=render_to_string("monitoring/email/operator_up.txt", context),
+        text=render_to_string(
+            "monitoring/email/operator_up.txt",
+            {**context, "flapping": flapping == FLAPPING, "damped": _damped_since_last_alert(flip)},
+        ),
         dedupe_key=f"monitoring-alert:{flip.pk}",
         now=now,
     )
-    return flapping or "alerted"
+    return flapping or ALERTED
 
 
 def flip_consequences(*, flip: Flip, now: datetime) -> str:

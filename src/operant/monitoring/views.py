@@ -18,8 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from operant.accounts.throttle import client_network
 from operant.monitoring.models import SignalKind
 from operant.monitoring.pings import Ping, ping_kind_for_exit, ping_record
+from operant.monitoring.throttle import TokenBuckets
 
 _ACTIONS = {
     "": SignalKind.SUCCESS,
@@ -28,12 +30,23 @@ _ACTIONS = {
     "log": SignalKind.LOG,
 }
 ALLOWED = ("GET", "HEAD", "POST")
+# A workflow pings every minute or so; 10 a second with bursts of 100 leaves room for any
+# honest schedule (and for retries after an outage) but not for a loop gone wrong.
+per_workflow = TokenBuckets(rate=10, burst=100)
+# Unknown codes from one network: a typo is a few, a scan is many.
+unknown_per_network = TokenBuckets(rate=1, burst=30)
 
 
 def _text(status: int, text: str) -> HttpResponse:
     response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _not_found(network: str) -> HttpResponse:
+    if not unknown_per_network.allow(network):
+        return _text(429, "too many unknown ping URLs from your network: slow down")
+    return _text(404, "not found")
 
 
 @csrf_exempt
@@ -56,10 +69,13 @@ def ping(request: HttpRequest, code: uuid.UUID | str, action: str = "") -> HttpR
             rid = uuid.UUID(request.GET["rid"])
         except ValueError:
             return _text(400, "rid must be a UUID")
+    network = client_network(request)
     try:
         code = uuid.UUID(str(code))
     except ValueError:
-        return _text(404, "not found")
+        return _not_found(network)
+    if not per_workflow.allow(code.hex):
+        return _text(429, "too many pings for this workflow: slow down")
     # Read one byte past the limit from the stream (not request.body, which refuses large
     # bodies outright): enough to keep what is kept and to know that the rest was cut.
     limit = settings.OPERANT_PING_BODY_LIMIT
@@ -78,7 +94,7 @@ def ping(request: HttpRequest, code: uuid.UUID | str, action: str = "") -> HttpR
         now=timezone.now(),
     )
     if outcome is None:
-        return _text(404, "not found")
+        return _not_found(network)
     if outcome.body_truncated:
         return _text(200, "OK (body truncated)")
     return _text(200, "OK")

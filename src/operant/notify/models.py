@@ -6,12 +6,18 @@ it later, so a crash between "decide to tell the client" and "told them" loses n
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 
 class Channel(models.TextChoices):
+    """How a row is delivered: each value has a transport in ``operant.notify.transports``. The
+    row's ``to`` holds email addresses, E.164 phone numbers or webhook URLs accordingly."""
+
     EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    CHAT_WEBHOOK = "chat_webhook", "Chat webhook"
 
 
 class DeliveryState(models.TextChoices):
@@ -58,3 +64,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {', '.join(self.to)} ({self.state})"
+
+
+class AlertChannels(models.Model):
+    """Where one staff member wants alerts (a workflow down, a drift found): email, SMS, chat.
+
+    A person without a row, or with every channel off, gets email (``person_alert_queue``):
+    an alert must reach someone. The values are checked by ``alert_channels_set``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_channels"
+    )
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+    # E.164 ("+14155550123"), the form Twilio takes.
+    phone = models.CharField(max_length=16, blank=True)
+    chat = models.BooleanField(default=False)
+    chat_webhook_url = models.URLField(max_length=500, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"alert channels of user {self.user_id}: {', '.join(self.chosen())}"
+
+    def chosen(self) -> list[str]:
+        """The channels turned on, email first; email when none is."""
+        channels = [
+            channel
+            for channel, on in (
+                (Channel.EMAIL, self.email),
+                (Channel.SMS, self.sms and bool(self.phone)),
+                (Channel.CHAT_WEBHOOK, self.chat and bool(self.chat_webhook_url)),
+            )
+            if on
+        ]
+        return channels or [Channel.EMAIL]

@@ -7,16 +7,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from operant.core.bulk import bulk_insert
 from operant.notify.models import Channel, DeliveryState, Notification
+from operant.notify.transports import PermanentFailure, transport_for
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +48,13 @@ def notification_build(
     message_id: str | None = None,
     dedupe_key: str | None = None,
     attachments: Sequence[dict[str, str]] = (),
+    channel: str = Channel.EMAIL,
 ) -> Notification:
-    """The unsaved outbox row of one email, due now (``notification_queue`` saves one,
-    ``notifications_queue_many`` many)."""
+    """The unsaved outbox row of one message, due now (``notification_queue`` saves one,
+    ``notifications_queue_many`` many). ``to`` holds what ``channel`` addresses: email
+    addresses, phone numbers or webhook URLs."""
     return Notification(
-        channel=Channel.EMAIL,
+        channel=channel,
         kind=kind,
         to=list(to),
         subject=subject,
@@ -69,7 +70,7 @@ def notification_build(
 
 
 def notification_queue(**fields: Any) -> Notification | None:
-    """Queue one email, given ``notification_build``'s arguments (which it checks). Returns
+    """Queue one message, given ``notification_build``'s arguments (which it checks). Returns
     None when a row with the same dedupe key already exists."""
     notification = notification_build(**fields)
     if notification.dedupe_key is None:
@@ -128,36 +129,30 @@ def _claim(notification_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
-def _send_email(notification: Notification) -> None:
-    headers = {"Message-ID": f"<{notification.message_id}>", **notification.headers}
-    message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=notification.to,
-        headers=headers,
-    )
-    if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
-    for item in notification.attachments:
-        message.attach(item["filename"], Path(item["path"]).read_bytes(), item["content_type"])
-    message.send(fail_silently=False)
-
-
 def notification_deliver(*, notification: Notification, now: datetime) -> None:
-    """Send one claimed notification and record the outcome."""
+    """Send one claimed notification through its channel's transport and record the outcome.
+
+    Every channel shares this path: a failed try is retried with back-off until
+    ``MAX_ATTEMPTS``; a ``PermanentFailure`` (a channel not configured) is final at once.
+    """
     try:
-        _send_email(notification)
+        transport_for(notification.channel).send(notification)
     except Exception as exc:  # noqa: BLE001 - any transport failure is a failed try
         notification.refresh_from_db(fields=["attempts"])
-        permanent = notification.attempts >= MAX_ATTEMPTS
+        permanent = isinstance(exc, PermanentFailure) or notification.attempts >= MAX_ATTEMPTS
+        error = str(exc) if isinstance(exc, PermanentFailure) else f"{type(exc).__name__}: {exc}"
         Notification.objects.filter(id=notification.id).update(
             state=DeliveryState.FAILED if permanent else DeliveryState.QUEUED,
             due_at=None if permanent else now + backoff(notification.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=error[:2000],
         )
         log.warning(
-            "notification %s try %s failed: %s", notification.id, notification.attempts, exc
+            "notification %s (%s) try %s failed%s: %s",
+            notification.id,
+            notification.channel,
+            notification.attempts,
+            " for good" if permanent else "",
+            exc,
         )
         return
     Notification.objects.filter(id=notification.id).update(

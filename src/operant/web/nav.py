@@ -35,6 +35,7 @@ CONSOLE_NAV = [
     NavItem("Clients", "console:clients"),
     NavItem("Quotes", "console:quotes"),
     NavItem("Policy", "/policy"),
+    NavItem("My alerts", "console:alert_channels"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]
 

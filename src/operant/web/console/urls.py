@@ -3,6 +3,7 @@ from django.urls import include, path
 from operant.desk.models import REF_PREFIX
 from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
 from operant.web.console import (
+    alert_channels,
     quotes,
     quotes_actions,
     statements,
@@ -40,6 +41,8 @@ urlpatterns = [
     path(TICKET + "clock/", tickets_actions.ticket_clock_view, name="ticket_clock"),
     path(TICKET + "client/", tickets_actions.ticket_client_view, name="ticket_client"),
     path(TICKET + "time/", include(time_entries.urlpatterns)),
+    path("alerts/", alert_channels.alert_channels, name="alert_channels"),
+    path("alerts/test/", alert_channels.alert_test, name="alert_test"),
     path("mail/<int:pk>/", tickets_mail.inbound_detail, name="inbound"),
     path("mail/<int:pk>/raw/", tickets_mail.inbound_raw, name="inbound_raw"),
     path("quotes/", quotes.quote_list, name="quotes"),

@@ -10,6 +10,7 @@ from operant.accounts.demo import demo_seed
 from operant.accounts.demo_data import DEMO_PASSWORD, LOGIN_URL
 from operant.core.command import OperantCommand
 from operant.demo.requests import demo_requests_seed
+from operant.demo.workflows import demo_workflows_seed
 
 
 class Command(OperantCommand):
@@ -17,9 +18,13 @@ class Command(OperantCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = demo_seed(password=DEMO_PASSWORD)
-        requests = demo_requests_seed(now=timezone.now())
+        now = timezone.now()
+        requests = demo_requests_seed(now=now)
         if requests:
             self.stdout.write(f"demo: {requests} support requests fed through the mail pipeline")
+        workflows = demo_workflows_seed(now=now)
+        if workflows:
+            self.stdout.write(f"demo: {workflows} monitored workflows")
         if report.created:
             self.stdout.write(f"demo: created {len(report.created)} records")
         else:

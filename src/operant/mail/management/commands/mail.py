@@ -55,8 +55,11 @@ def _summary(parsed: ParsedMessage) -> list[str]:
         f"Date:        {parsed.date.isoformat() if parsed.date else '-'}",
         f"Message-ID:  {parsed.message_id or '-'}",
         f"Text:        {len(parsed.text)} characters"
-        + (f", quoted history from {parsed.quoted_text_start}"
-           if parsed.quoted_text_start is not None else ""),
+        + (
+            f", quoted history from {parsed.quoted_text_start}"
+            if parsed.quoted_text_start is not None
+            else ""
+        ),
         f"HTML:        {'yes (sanitized)' if parsed.html else 'no'}",
     ]
     for attachment in parsed.attachments:
