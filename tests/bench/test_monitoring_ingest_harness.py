@@ -26,7 +26,7 @@ Running 10s test @ http://127.0.0.1:54998
      50%  812.00us
      75%    6.54ms
      90%    8.23ms
-     99%    1.05s 
+     99%    1.05s\x20
   12116 requests in 10.02s, 1.90MB read
   Socket errors: connect 0, read 2, write 0, timeout 3
   Non-2xx or 3xx responses: 16
