@@ -111,3 +111,14 @@ def test_a_version_refuses_a_time_entry_of_another_ticket_or_a_removed_one(
             workflow=workflow, logic="v1", copy="", time_entry=adjustment, now=timezone.now()
         )
     assert not workflow.versions.exists()
+
+
+def test_the_board_lists_what_needs_a_look_first(make_workflow, client) -> None:  # type: ignore[no-untyped-def]
+    from operant.monitoring.queries import workflow_rows
+
+    up = make_workflow(name="A up")
+    down = make_workflow(name="B down")
+    fresh = make_workflow(name="C new")
+    client.post(up.ping_path)
+    client.post(f"{down.ping_path}/fail")
+    assert [w.name for w in workflow_rows()] == [down.name, up.name, fresh.name]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from operant.accounts.models import Client
 from operant.allowance.models import EntryKind, TimeEntry
@@ -17,6 +17,7 @@ from operant.monitoring.models import (
     RejectedRequest,
     Signal,
     Workflow,
+    WorkflowState,
     WorkflowVersion,
 )
 
@@ -32,14 +33,29 @@ def client_by_slug(slug: str) -> Client:
     return client
 
 
+# What needs a look first: broken, then about to break, then the rest.
+STATE_ORDER = [
+    WorkflowState.DOWN,
+    WorkflowState.LATE,
+    WorkflowState.UP,
+    WorkflowState.NEW,
+    WorkflowState.PAUSED,
+]
+
+
 def workflow_rows() -> QuerySet[Workflow]:
     """Workflows with what a row shows loaded in a fixed number of queries: the client, the
-    outage ticket, integrations, identifiers and the current version's number."""
+    outage ticket, integrations, identifiers and the current version's number; down ones
+    first, then late ones, then by client and name."""
+    rank = Case(
+        *(When(state=state, then=Value(n)) for n, state in enumerate(STATE_ORDER)),
+        default=Value(len(STATE_ORDER)),
+    )
     return (
         Workflow.objects.select_related("client", "outage_ticket")
         .prefetch_related("integrations", "identifiers")
-        .annotate(current_version=Max("versions__number"))
-        .order_by("client__name", "name", "pk")
+        .annotate(current_version=Max("versions__number"), state_rank=rank)
+        .order_by("state_rank", "client__name", "name", "pk")
     )
 
 
