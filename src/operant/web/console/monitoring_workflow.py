@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from operant.core.errors import UserError
 from operant.monitoring.control import workflow_pause, workflow_resume
+from operant.monitoring.drift.queries import workflow_drifts
+from operant.monitoring.drift.services import drift_accept_live
 from operant.monitoring.models import Workflow
 from operant.monitoring.queries import (
     open_outage_ticket,
@@ -72,6 +74,7 @@ def _context(
             now=now,
             initial={"logic": current.logic, "copy": current.copy} if current else None,
         ),
+        "drift": workflow_drifts(workflow),
         "errors": errors or {},
         "now": now,
     }
@@ -161,5 +164,20 @@ def workflow_version_view(request: HttpRequest, pk: int) -> HttpResponse:
             time_entry=data["time_entry"],
             author=agent,
             now=now,
+        ),
+    )
+
+
+@agent_required
+@require_POST
+def workflow_accept_live_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """What is live on Twilio becomes the recorded configuration (its drifts resolved)."""
+    return _perform(
+        request,
+        pk,
+        panel="accept",
+        make_form=lambda workflow, now: Form(request.POST),
+        action=lambda workflow, data, agent, now: drift_accept_live(
+            workflow=workflow, author=agent, summary="live configuration accepted", now=now
         ),
     )

@@ -84,4 +84,9 @@ urlpatterns += [
     path(
         WORKFLOW + "versions/", monitoring_workflow.workflow_version_view, name="workflow_version"
     ),
+    path(
+        WORKFLOW + "accept-live/",
+        monitoring_workflow.workflow_accept_live_view,
+        name="workflow_accept_live",
+    ),
 ]
