@@ -6,10 +6,11 @@ signal for each workflow that names the entry's account (identifiers of kind acc
 sets the workflow's ``last_event_at``: ``health.assess`` takes a workflow that requires an
 event every ``silence_hours`` down when none came, and up again on the next one.
 
-1. Replays are stored once: an item's provider key is the entry id, the entry time and the
-   item's message id (messaging) or a digest of the item (changes, and messaging items
-   without one), with the workflow's id, so two workflows watching one account each keep
-   theirs. Meta retries a whole post, so each item is inserted in its own savepoint.
+1. Replays are stored once: an item's provider key is the entry id (the account) and the
+   item's message id (messaging), or the entry time and a digest of the item (changes, and
+   messaging items without one), with the workflow's id, so two workflows watching one
+   account each keep theirs. Meta retries a whole post, and may batch an item again with
+   others, so each item is inserted in its own savepoint.
 2. Objects other than "instagram", and accounts no workflow names, are acknowledged and
    ignored (Meta would otherwise retry them for a day and a half).
 3. Stale: Meta stops retrying after 36 hours, so a post whose newest entry is older than
@@ -53,7 +54,6 @@ class MetaProblem(ValueError):
 @dataclass(frozen=True)
 class MetaItem:
     account: str
-    entry_time: int
     kind: str  # messaging, standby or changes
     key: str  # Meta's id for the item, or a digest of it
     summary: str
@@ -77,18 +77,22 @@ def _instant(value: object) -> datetime | None:
         return None
 
 
-def _item_key(kind: str, item: dict[str, Any]) -> tuple[str, str]:
-    """(Meta's id for the item or a digest of it, a one-line summary)."""
+def _item_key(kind: str, item: dict[str, Any], entry_time: int) -> tuple[str, str]:
+    """(the item's key, a one-line summary). Meta's message ids are unique, so an item with
+    one is keyed by it (and what happened to it: a message, its read receipt and a reaction
+    to it share the mid) whatever batch it comes in; an item without one, by the entry's
+    time and a digest of the item."""
     for part in ("message", "postback", "reaction", "read"):
         inner = item.get(part)
         if isinstance(inner, dict) and isinstance(inner.get("mid"), str) and inner["mid"]:
-            return inner["mid"], part
+            action = str(inner.get("action", ""))[:16]  # react / unreact
+            return f"{part}{action}:{inner['mid']}", part
     if kind == "changes":
         summary = str(item.get("field", "change"))[:60]
     else:
         summary = next((part for part in item if part not in ("sender", "recipient")), kind)
     digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:32]
-    return digest, summary
+    return f"{entry_time}:{digest}", summary
 
 
 def meta_parse(body: bytes) -> MetaDelivery:
@@ -111,8 +115,8 @@ def meta_parse(body: bytes) -> MetaDelivery:
         for kind in ITEM_LISTS:
             for item in entry.get(kind) or []:
                 if isinstance(item, dict):
-                    key, summary = _item_key(kind, item)
-                    items.append(MetaItem(account, int(entry_time), kind, key, summary, item))
+                    key, summary = _item_key(kind, item, int(entry_time))
+                    items.append(MetaItem(account, kind, key, summary, item))
     return MetaDelivery(
         object=str(payload.get("object", "")), newest=max(times, default=None), items=items
     )
@@ -123,7 +127,7 @@ def meta_is_stale(delivery: MetaDelivery, now: datetime) -> bool:
 
 
 def _provider_key(item: MetaItem, workflow_id: int) -> str:
-    key = f"meta:{item.account}:{item.entry_time}:{item.key}:{workflow_id}"
+    key = f"meta:{item.account}:{item.key}:{workflow_id}"
     if len(key) > MAX_KEY:  # message ids are long; keep the key within the column
         key = "meta:" + hashlib.sha256(key.encode()).hexdigest()
     return key
