@@ -91,6 +91,18 @@ def test_one_carrier_hiccup_does_not_take_a_workflow_down(client, sms_workflow: 
     assert not Ticket.objects.exists()
 
 
+def test_deliveries_that_bring_a_high_rate_to_the_minimum_count_take_it_down(
+    client, sms_workflow: Workflow
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(5):  # 5 failures: too few outcomes to judge
+        send_status(client, n, "failed", error_code="30007")
+    for n in range(5, 9):
+        send_status(client, n, "delivered")
+    assert state_of(sms_workflow) == "up"
+    send_status(client, 9, "delivered")  # 5 of 10 failed: the minimum count is reached
+    assert state_of(sms_workflow) == "down"
+
+
 def test_opted_out_recipients_are_not_our_failure(client, sms_workflow: Workflow) -> None:  # type: ignore[no-untyped-def]
     for n in range(12):
         send_status(client, n, "failed", error_code="21610")

@@ -44,9 +44,9 @@ def signal_apply_once(
 ) -> Applied:
     """Store ``signal`` (unsaved, its ``provider_key`` set) for the workflow and apply it.
 
-    The rate is read only when it can change the verdict: after a failure, or while the
-    workflow is failing (then any signal looks again, so failures age out even while
-    signals keep arriving). A delivered message cannot start a failure."""
+    The rate is read when it can change the verdict: after any counted outcome (a delivered
+    one too: it can bring a high rate up to the minimum count), and while the workflow is
+    failing (then any signal looks again, so failures age out while signals keep coming)."""
     try:
         with transaction.atomic():
             workflow = Workflow.objects.select_for_update().filter(pk=workflow_id).first()
@@ -57,7 +57,7 @@ def signal_apply_once(
             changes = dict(facts)
             if counted is not Counted.NOTHING:
                 outcome_count(workflow_id=workflow.pk, failed=counted is Counted.FAILED, now=now)
-            if counted is Counted.FAILED or workflow.failing_since is not None:
+            if counted is not Counted.NOTHING or workflow.failing_since is not None:
                 changes.update(failure_facts(workflow=workflow, now=now))
             workflow_apply(workflow=workflow, now=now, changes=changes)
     except IntegrityError:

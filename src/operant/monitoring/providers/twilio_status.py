@@ -12,7 +12,8 @@ rate decided as they arrive.
    through ``workflow_apply``, the state ``health.assess``'s.
 
 Few queries, no scans: the account, the identifier lookup, then in one transaction the
-workflow's row (locked), the signal, the minute's counter, the row's update.
+workflow's row (locked), the signal, the minute's counter, the window's sum (at most
+window/60 rows by the unique key), the row's update.
 """
 
 from __future__ import annotations
