@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Q
-
 from operant.monitoring.models import WorkflowIdentifier
 
 # How many identifier rows to weigh at most (a number shared by many workflows).
@@ -26,15 +24,19 @@ def workflow_id_by_identifiers(
     wanted = [(kind, value) for kind, value in dict.fromkeys(preferred) if value]
     if not wanted:
         return None
-    match = Q()
-    for kind, value in wanted:
-        match |= Q(kind=kind, value=value)
-    rows = WorkflowIdentifier.objects.filter(match)
+    # Kinds and values as two IN lists (the index's columns; simpler to build than an OR of
+    # pairs), the pairs nobody asked for dropped below.
+    rows = WorkflowIdentifier.objects.filter(
+        kind__in={kind for kind, _ in wanted}, value__in={value for _, value in wanted}
+    )
     if client_id is not None:
         rows = rows.filter(workflow__client_id=client_id)
-    found = list(rows.values_list("workflow_id", "kind", "value")[:MAX_CANDIDATES])
-    if not found:
-        return None
     rank = {pair: n for n, pair in enumerate(wanted)}
-    best = min(found, key=lambda row: (rank.get((row[1], row[2]), len(rank)), row[0]))
-    return best[0]
+    found = [
+        (rank[(kind, value)], workflow_id)
+        for workflow_id, kind, value in rows.values_list("workflow_id", "kind", "value")[
+            :MAX_CANDIDATES
+        ]
+        if (kind, value) in rank
+    ]
+    return min(found)[1] if found else None

@@ -25,6 +25,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -91,9 +92,18 @@ def twilio_signer(account_sid: str) -> TwilioSigner | None:
     )
     if row is None:
         return None
+    keys = (settings.OPERANT_CREDENTIALS_KEY, settings.SECRET_KEY)
     return TwilioSigner(
-        account_sid=account_sid, client_id=row[0], auth_token=secret_decrypt(row[1])
+        account_sid=account_sid, client_id=row[0], auth_token=_decrypted(row[1], keys)
     )
+
+
+@lru_cache(maxsize=256)
+def _decrypted(ciphertext: str, keys: tuple[str, str]) -> str:
+    """Each stored token decrypted once per process (Fernet costs more than the query): the
+    cache is keyed by the ciphertext itself and the keys, so a replaced token or key is read
+    afresh, never served stale."""
+    return secret_decrypt(ciphertext)
 
 
 def twilio_configured() -> bool:
