@@ -279,3 +279,18 @@ def test_silence_takes_the_workflow_down_and_the_next_event_brings_it_back(
     assert "recovered" in ticket.messages.get(kind=MessageKind.NOTE).text
     up = Notification.objects.filter(kind="monitoring.alert").latest("pk")
     assert up.subject.startswith("UP: DM auto-replies")
+
+
+def test_the_meta_secrets_may_come_from_files(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_settings import load
+
+    assert load(monkeypatch)["OPERANT_META_APP_SECRET"] == ""  # unset: the endpoint says 503
+    (tmp_path / "secret").write_text(META_SECRET + "\n")
+    (tmp_path / "token").write_text(META_VERIFY_TOKEN + "\n")
+    config = load(
+        monkeypatch,
+        OPERANT_META_APP_SECRET_FILE=str(tmp_path / "secret"),
+        OPERANT_META_VERIFY_TOKEN_FILE=str(tmp_path / "token"),
+    )
+    assert config["OPERANT_META_APP_SECRET"] == META_SECRET
+    assert config["OPERANT_META_VERIFY_TOKEN"] == META_VERIFY_TOKEN
