@@ -244,6 +244,13 @@ if OPERANT_CREDENTIALS_KEY:
             "as cryptography's Fernet.generate_key() makes"
         )
 
+# Meta (Instagram) webhooks at /webhooks/meta: the app secret signs each post
+# (X-Hub-Signature-256), the verify token answers Meta's subscription handshake. Either may come
+# from a file (NAME_FILE); unset, that half of the endpoint answers 503 rather than accept
+# unsigned posts. Stripped: a secret file's trailing newline is not part of the secret.
+OPERANT_META_APP_SECRET = env_str("OPERANT_META_APP_SECRET", "").strip()
+OPERANT_META_VERIFY_TOKEN = env_str("OPERANT_META_VERIFY_TOKEN", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

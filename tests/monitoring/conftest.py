@@ -53,3 +53,27 @@ def run_worker(now: datetime) -> int:
     from operant.monitoring.jobs import flips_process_due, workflows_process_due
 
     return workflows_process_due(now=now) + flips_process_due(now=now)
+
+
+@pytest.fixture
+def twilio_account(client_a: Client) -> str:
+    """``client_a``'s Twilio account, its token stored encrypted; the account sid."""
+    from operant.monitoring.credentials import twilio_account_set
+    from tests.monitoring.signed import ACCOUNT_SID, AUTH_TOKEN
+
+    twilio_account_set(
+        client_id=client_a.pk, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, now=timezone.now()
+    )
+    return ACCOUNT_SID
+
+
+@pytest.fixture
+def sms_workflow(make_workflow: Callable[..., Workflow], twilio_account: str) -> Workflow:
+    """A Twilio workflow of ``client_a`` with no heartbeat, known by the number it sends from:
+    its state comes from its messages alone (default limit: 25% of at least 10 in 15 min)."""
+    from operant.monitoring.registry import Identifiers
+    from tests.monitoring.signed import SENDER
+
+    return make_workflow(
+        name="Appointment texts", period_seconds=None, identifiers=Identifiers(phones=[SENDER])
+    )

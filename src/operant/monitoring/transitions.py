@@ -13,6 +13,7 @@ from typing import Any
 
 from operant.monitoring.health import assess
 from operant.monitoring.models import Flip, Workflow
+from operant.monitoring.providers.failure_rate import failure_recheck
 
 
 def workflow_apply(
@@ -50,5 +51,9 @@ def workflow_apply(
 
 
 def workflow_reassess(*, workflow: Workflow, now: datetime) -> Flip | None:
-    """``workflow_apply`` with no new facts: the passing of time alone."""
-    return workflow_apply(workflow=workflow, now=now)
+    """``workflow_apply`` with no new facts but what the passing of time changes: failed
+    messages age out of the failure-rate window (``failure_recheck``: read only while the
+    workflow is failing), so a failing workflow comes back when the rate falls."""
+    return workflow_apply(
+        workflow=workflow, now=now, changes=failure_recheck(workflow=workflow, now=now)
+    )

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from operant.monitoring.providers.views import meta_events, twilio_alerts, twilio_status
 from operant.monitoring.views import ping
 
 urlpatterns = [
@@ -9,4 +10,7 @@ urlpatterns = [
         ping,
         name="ping-action",
     ),
+    path("webhooks/twilio/status", twilio_status, name="twilio-status"),
+    path("webhooks/twilio/alerts", twilio_alerts, name="twilio-alerts"),
+    path("webhooks/meta", meta_events, name="meta-events"),
 ]
