@@ -130,3 +130,47 @@ def test_pause_needs_a_reason_and_resume_undoes_it(client_a):
     assert (data["state"], data["paused_reason"]) == ("new", None)
     with pytest.raises(CommandError, match="is not paused"):
         run("resume", workflow_id)
+
+
+def test_add_sets_the_failure_rule_and_refuses_a_bad_one(client_a) -> None:  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command(
+        "workflows",
+        "add",
+        "--client",
+        client_a.slug,
+        "--name",
+        "Texts",
+        "--platform",
+        "twilio_studio",
+        "--integration",
+        "twilio_sms",
+        "--failure-percent",
+        "40",
+        "--failure-window",
+        "600",
+        "--failure-min",
+        "20",
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["failure_rule"] == {
+        "percent": 40,
+        "window_seconds": 600,
+        "min_messages": 20,
+    }
+    with pytest.raises(CommandError, match="failure rate is a percent from 1 to 100"):
+        call_command(
+            "workflows",
+            "add",
+            "--client",
+            client_a.slug,
+            "--name",
+            "Other",
+            "--platform",
+            "twilio_studio",
+            "--integration",
+            "twilio_sms",
+            "--failure-percent",
+            "0",
+        )

@@ -77,6 +77,31 @@ def _check_identifiers(identifiers: Identifiers) -> Identifiers:
     )
 
 
+@dataclass(frozen=True)
+class FailureRule:
+    """Provider signals take a workflow down when at least ``percent`` of at least
+    ``min_messages`` message outcomes within ``window_seconds`` failed."""
+
+    percent: int = 25
+    window_seconds: int = 900
+    min_messages: int = 10
+
+    def checked(self) -> FailureRule:
+        if not 1 <= self.percent <= 100:
+            raise MonitoringError("the failure rate is a percent from 1 to 100")
+        if not 60 <= self.window_seconds <= 86_400:
+            raise MonitoringError("the failure window is from 60 seconds to 1 day")
+        if not 1 <= self.min_messages <= 100_000:
+            raise MonitoringError("the minimum number of messages is from 1 to 100000")
+        return self
+
+    def apply(self, workflow: Workflow) -> None:
+        rule = self.checked()
+        workflow.failure_rate_percent = rule.percent
+        workflow.failure_window_seconds = rule.window_seconds
+        workflow.failure_min_messages = rule.min_messages
+
+
 def integrations_check(client: Client, keys: Iterable[str]) -> list[Integration]:
     """Clause 05: the named integrations, each in the client's package; refused otherwise."""
     keys = list(dict.fromkeys(keys))
@@ -146,6 +171,7 @@ def workflow_create(
     cron: str = "",
     tz: str = "UTC",
     silence_hours: int | None = None,
+    failure_rule: FailureRule | None = None,
     logic: str = "",
     copy: str = "",
     author: User | None = None,
@@ -176,6 +202,7 @@ def workflow_create(
         now=now,
     )
     workflow.silence_hours = _check_silence(silence_hours)
+    (failure_rule or FailureRule()).apply(workflow)
     try:
         with transaction.atomic():
             workflow.save()
@@ -210,7 +237,8 @@ def _check_silence(hours: int | None) -> int | None:
 
 def workflow_update(*, workflow: Workflow, now: datetime, **changes: Any) -> Workflow:
     """Change the registry fields given (name, platform, integration_keys, identifiers,
-    owner_notes, schedule, silence_hours); the state is reassessed under the new schedule."""
+    owner_notes, schedule, silence_hours, failure_rule); the state is reassessed under the
+    new terms."""
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
         if "name" in changes:
@@ -221,6 +249,8 @@ def workflow_update(*, workflow: Workflow, now: datetime, **changes: Any) -> Wor
             workflow.owner_notes = changes["owner_notes"]
         if "silence_hours" in changes:
             workflow.silence_hours = _check_silence(changes["silence_hours"])
+        if "failure_rule" in changes:
+            changes["failure_rule"].apply(workflow)
         if {"period_seconds", "grace_seconds", "cron", "tz"} & changes.keys():
             _apply_schedule(
                 workflow,

@@ -64,6 +64,11 @@ def workflow_json(workflow: Workflow) -> dict[str, Any]:
             "tz": workflow.cron_tz,
         },
         "silence_hours": workflow.silence_hours,
+        "failure_rule": {
+            "percent": workflow.failure_rate_percent,
+            "window_seconds": workflow.failure_window_seconds,
+            "min_messages": workflow.failure_min_messages,
+        },
         "state": workflow.state,
         "state_reason": workflow.state_reason,
         "last_signal_at": iso_or_none(workflow.last_signal_at),

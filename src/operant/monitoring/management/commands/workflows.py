@@ -14,7 +14,7 @@ from operant.core.errors import UserError
 from operant.monitoring.control import workflow_pause, workflow_resume
 from operant.monitoring.models import Platform, Workflow
 from operant.monitoring.queries import client_by_slug, workflows_matching
-from operant.monitoring.registry import Identifiers, workflow_create
+from operant.monitoring.registry import FailureRule, Identifiers, workflow_create
 from operant.monitoring.serialize import WorkflowNotFound, workflow_by_id, workflow_json
 
 
@@ -58,6 +58,13 @@ class Command(OperantCommand):
         add.add_argument("--sid", action="append", default=[], help="a Twilio sid (repeatable)")
         add.add_argument("--account", action="append", default=[], help="account id (repeatable)")
         add.add_argument("--silence-hours", type=int, default=None)
+        add.add_argument(
+            "--failure-percent", type=int, default=25, help="down at this failure rate (percent)"
+        )
+        add.add_argument("--failure-window", type=int, default=900, help="over this many seconds")
+        add.add_argument(
+            "--failure-min", type=int, default=10, help="of at least this many messages"
+        )
         add.add_argument("--notes", default="", help="owner notes")
         add.add_argument("--json", action="store_true", help="print the workflow as JSON")
 
@@ -120,5 +127,10 @@ class Command(OperantCommand):
             cron=options["cron"],
             tz=options["tz"],
             silence_hours=options["silence_hours"],
+            failure_rule=FailureRule(
+                percent=options["failure_percent"],
+                window_seconds=options["failure_window"],
+                min_messages=options["failure_min"],
+            ),
             now=now,
         )
