@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.conf import settings as django_settings
 from django.test import Client as DjangoClient
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
