@@ -46,7 +46,7 @@ def _select(
     if known is not None:
         return known
     meta = model._meta
-    key = meta.get_field(by)
+    key = meta.pk if by == "pk" else meta.get_field(by)
     if not (key.primary_key or key.unique):
         raise ValueError(f"{model.__name__}.{by} is not unique: instance_get reads one row")
     wanted = {meta.get_field(name).attname for name in fields} | {meta.pk.attname}
