@@ -50,7 +50,8 @@ def test_a_workflow_deleted_meanwhile_is_left_alone(make_workflow: Callable[...,
     stale = instance_get(Workflow, APPLY_FIELDS, by="code", value=workflow.code)
     assert stale is not None
     Workflow.objects.filter(pk=workflow.pk).delete()
-    assert workflow_apply(workflow=stale, now=T0, changes={"last_signal_at": T0}) is None
+    with pytest.raises(Workflow.DoesNotExist):
+        workflow_apply(workflow=stale, now=T0, changes={"last_signal_at": T0})
     assert not Workflow.objects.filter(pk=workflow.pk).exists()
 
 

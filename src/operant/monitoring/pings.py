@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 
 from operant.core.bulk import bulk_insert
 from operant.core.rows import instance_get
@@ -74,31 +73,37 @@ def ping_record(*, code: uuid.UUID, ping: Ping, now: datetime) -> PingOutcome | 
     limit = settings.OPERANT_PING_BODY_LIMIT
     # Only what the decision needs, through a statement built once (instance_get): the ORM's
     # get() compiled a 40-column SELECT per ping, most of this endpoint's time. Read without
-    # a lock and outside the transaction (an unknown code costs one query; SQLite's write lock
-    # is held for the writes only): workflow_apply's conditional update notices a row changed
-    # since, and decides again on the row as it is then.
+    # a lock: workflow_apply's conditional update notices a row changed since, and decides
+    # again on the row as it is then.
     workflow = instance_get(Workflow, APPLY_FIELDS, by="code", value=code)
     if workflow is None:
         return None
-    with transaction.atomic():
-        # One row through bulk_insert: create() also compiles each value and sends pre_save
-        # and post_save, which no receiver uses for these rows (a third more per insert).
-        signal = Signal(
-            workflow=workflow,
-            at=now,
-            source=SignalSource.PING,
-            kind=ping.kind,
-            exit_status=ping.exit_status,
-            rid=ping.rid,
-            duration_ms=_run_duration_ms(workflow, ping, now),
-            method=ping.method,
-            remote_addr=ping.remote_addr[:64],
-            user_agent=ping.user_agent[:200],
-            body=ping.body[:limit].decode("utf-8", "replace"),
-            body_truncated=len(ping.body) > limit,
-        )
-        bulk_insert(Signal, [signal])
+    duration_ms = _run_duration_ms(workflow, ping, now)
+    # The facts first, then the log row, each one statement and no transaction around them
+    # (on PostgreSQL three round trips a ping instead of five). The answer is sent after
+    # both, so every 2xx has its row; a failure between them leaves the facts of a ping the
+    # client was told failed (and will send again), never a logged ping the state ignored.
+    try:
         workflow_apply(workflow=workflow, now=now, changes=_facts(ping, now))
+    except Workflow.DoesNotExist:  # deleted since it was read
+        return None
+    # One row through bulk_insert: create() also compiles each value and sends pre_save
+    # and post_save, which no receiver uses for these rows (a third more per insert).
+    signal = Signal(
+        workflow=workflow,
+        at=now,
+        source=SignalSource.PING,
+        kind=ping.kind,
+        exit_status=ping.exit_status,
+        rid=ping.rid,
+        duration_ms=duration_ms,
+        method=ping.method,
+        remote_addr=ping.remote_addr[:64],
+        user_agent=ping.user_agent[:200],
+        body=ping.body[:limit].decode("utf-8", "replace"),
+        body_truncated=len(ping.body) > limit,
+    )
+    bulk_insert(Signal, [signal])
     return PingOutcome(
         workflow_id=workflow.pk, state=workflow.state, body_truncated=len(ping.body) > limit
     )
