@@ -82,7 +82,7 @@ def ping_record(*, code: uuid.UUID, ping: Ping, now: datetime) -> PingOutcome | 
     # The facts first, then the log row, each one statement and no transaction around them
     # (on PostgreSQL three round trips a ping instead of five). The answer is sent after
     # both, so every 2xx has its row; a failure between them leaves the facts of a ping the
-    # client was told failed (and will send again), never a logged ping the state ignored.
+    # client was told failed (and may send again), never a logged ping the state ignored.
     try:
         workflow_apply(workflow=workflow, now=now, changes=_facts(ping, now))
     except Workflow.DoesNotExist:  # deleted since it was read
