@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values
+from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values, conditional_update
 from operant.desk.models import Message, MessageKind, Ticket, TicketEvent
 from operant.notify.models import Notification
 
@@ -204,3 +204,39 @@ def test_repeated_and_equal_timestamps_are_stored_as_instants() -> None:
         )
     )
     assert [stored[n.pk] for n in notifications] == moments
+
+
+def test_conditional_update_writes_only_while_the_row_is_as_expected(open_ticket) -> None:
+    one, two = open_ticket(), open_ticket(subject="other")
+    message = Message(ticket=one, kind=MessageKind.INBOUND, created_at=AT)
+    note = _notification("cond", due_at=AT)
+    bulk_insert(Message, [message])
+    bulk_insert(Notification, [note])
+    later = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    # A value, a NULL and a timestamp in another zone (the same instant) as expectations.
+    tokyo = AT.astimezone(ZoneInfo("Asia/Tokyo"))
+    expected = {"subject": "Ünïcode subject ✓", "sent_at": None, "due_at": tokyo}
+    changes = {"due_at": later, "headers": {"n": 1}, "attempts": 3}
+    assert conditional_update(Notification, note.pk, expected, changes) == 1
+    row = Notification.objects.get(pk=note.pk)
+    assert (row.due_at, row.headers, row.attempts) == (later, {"n": 1}, 3)
+
+    # The same claim again: the row no longer holds what it expects, nothing is written.
+    assert conditional_update(Notification, note.pk, expected, {"attempts": 9}) == 0
+    assert conditional_update(Notification, note.pk, {"due_at": None}, {"attempts": 9}) == 0
+    assert conditional_update(Notification, note.pk + 1000, {}, {"attempts": 9}) == 0
+    assert Notification.objects.get(pk=note.pk).attempts == 3
+
+    # Foreign keys as objects or keys, in the changes and in the expectations.
+    assert conditional_update(Message, message.pk, {"ticket": one}, {"ticket": two}) == 1
+    assert conditional_update(Message, message.pk, {"ticket": one.pk}, {"ticket": one}) == 0
+    assert (
+        conditional_update(Message, message.pk, {"ticket_id": two.pk}, {"ticket_id": one.pk}) == 1
+    )
+    assert Message.objects.filter(pk=message.pk).values_list("ticket_id", flat=True).get() == one.pk
+
+
+def test_conditional_update_refuses_nothing_to_change() -> None:
+    with pytest.raises(ValueError, match="needs something to change"):
+        conditional_update(Notification, 1, {"attempts": 0}, {})

@@ -18,6 +18,27 @@ from operant.monitoring.schedule import Schedule
 if TYPE_CHECKING:
     from operant.monitoring.models import Workflow
 
+# Every field of the row ``assess`` reads (and nothing else): what the hot paths load, and what
+# ``workflow_apply``'s conditional update checks is unchanged. A rule reading a new field must
+# name it here; tests/monitoring/test_health_fields.py fails otherwise.
+HEALTH_FIELDS = (
+    "created_at",
+    "schedule_kind",
+    "period_seconds",
+    "grace_seconds",
+    "cron",
+    "cron_tz",
+    "silence_hours",
+    "last_ping_at",
+    "last_ping_failed",
+    "last_start_at",
+    "last_event_at",
+    "failing_since",
+    "failing_reason",
+    "paused_at",
+    "paused_reason",
+)
+
 # While the failure rate is over its threshold, look again this often: failures age out of
 # the window even when no new callback arrives.
 FAILING_RECHECK = timedelta(minutes=1)
