@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from operant.accounts.models import Client, User
     from operant.monitoring.models import Workflow
+    from tests.monitoring.drift_setup import TwilioLive
 
 
 @pytest.fixture
@@ -77,3 +78,35 @@ def sms_workflow(make_workflow: Callable[..., Workflow], twilio_account: str) ->
     return make_workflow(
         name="Appointment texts", period_seconds=None, identifiers=Identifiers(phones=[SENDER])
     )
+
+
+# ---- drift: the workflow's live configuration on the local fake of Twilio's API ----------------
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch, client_a: Client) -> Iterator[TwilioLive]:
+    from tests.monitoring.drift_setup import TwilioLive
+
+    with TwilioLive.start(monkeypatch, client_a) as running:
+        yield running
+
+
+@pytest.fixture
+def start(time_machine: Any) -> datetime:
+    """Frozen time: 2026-12-01 17:00 UTC (noon in New York, the client's zone)."""
+    now = timezone.now().replace(microsecond=0)
+    time_machine.move_to(now, tick=False)
+    return now
+
+
+@pytest.fixture
+def recorded(
+    live: TwilioLive, make_workflow: Callable[..., Workflow], agent: User, start: datetime
+) -> Workflow:
+    """A Studio workflow whose live configuration an agent recorded as v1."""
+    from operant.monitoring.drift.services import drift_accept_live
+
+    workflow = make_workflow(identifiers=live.identifiers)
+    drift_accept_live(workflow=workflow, now=start, author=agent)
+    workflow.refresh_from_db()
+    return workflow

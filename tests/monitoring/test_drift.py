@@ -5,13 +5,11 @@ evidence (clause 02), not from its words alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 import pytest
-from django.utils import timezone
 
 from operant.desk.models import Ticket
 from operant.desk.services import ticket_open
@@ -31,29 +29,6 @@ from tests.monitoring.drift_setup import PHONE, SMS_URL, TwilioLive
 
 FLOW_CLAUSE = "clause 02: unauthorized modifications"
 WEBHOOK_CLAUSE = "clause 02: client-initiated changes to connected accounts"
-
-
-@pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch, client_a) -> Iterator[TwilioLive]:  # type: ignore[no-untyped-def]
-    with TwilioLive.start(monkeypatch, client_a) as running:
-        yield running
-
-
-@pytest.fixture
-def start(time_machine):  # type: ignore[no-untyped-def]
-    """Frozen time: 2026-12-01 17:00 UTC (noon in New York, the client's zone)."""
-    now = timezone.now().replace(microsecond=0)
-    time_machine.move_to(now, tick=False)
-    return now
-
-
-@pytest.fixture
-def recorded(live: TwilioLive, make_workflow, agent, start) -> Workflow:  # type: ignore[no-untyped-def]
-    """A Studio workflow whose live configuration an agent recorded as v1."""
-    workflow = make_workflow(identifiers=live.identifiers)
-    drift_accept_live(workflow=workflow, now=start, author=agent)
-    workflow.refresh_from_db()
-    return workflow
 
 
 def check_at(time_machine, when) -> int:  # type: ignore[no-untyped-def]

@@ -3,11 +3,8 @@ crash the worker, is retried later, and alerts the operator once when it keeps f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from cryptography.fernet import Fernet
-from django.utils import timezone
 from twilio.http.http_client import TwilioHttpClient
 
 from operant.core.worker import WorkerLoop
@@ -26,26 +23,6 @@ from tests.fakes.twilio_api import FakeTwilioApi, FakeTwilioHttpClient
 from tests.monitoring.drift_setup import ACCOUNT_SID, TwilioLive
 
 NEW_TOKEN = "fedcba9876543210fedcba9876543210"
-
-
-@pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch, client_a) -> Iterator[TwilioLive]:  # type: ignore[no-untyped-def]
-    with TwilioLive.start(monkeypatch, client_a) as running:
-        yield running
-
-
-@pytest.fixture
-def start(time_machine):  # type: ignore[no-untyped-def]
-    now = timezone.now().replace(microsecond=0)
-    time_machine.move_to(now, tick=False)
-    return now
-
-
-@pytest.fixture
-def recorded(live: TwilioLive, make_workflow, agent, start) -> Workflow:  # type: ignore[no-untyped-def]
-    workflow = make_workflow(identifiers=live.identifiers)
-    drift_accept_live(workflow=workflow, now=start, author=agent)
-    return workflow
 
 
 def check(time_machine, when) -> Workflow:  # type: ignore[no-untyped-def]

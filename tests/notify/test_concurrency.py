@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from operant.notify.alerts import alert_channels_set, person_alert_queue
 from operant.notify.models import Channel, Notification
+from tests.allowance.test_concurrency import WAIT, in_thread
 from tests.waiting import wait_until
 
 pytestmark = [
@@ -24,7 +25,6 @@ pytestmark = [
     ),
 ]
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
-WAIT = 30  # seconds a thread waits for the other before the test gives up (never expected)
 
 
 def someone_waits_on_a_lock() -> bool:
@@ -69,21 +69,10 @@ def test_the_second_worker_waits_for_the_first_and_queues_nothing(agent):
             assert release_a.wait(WAIT)
         return queued
 
-    def run(name: str, work: Any) -> threading.Thread:
-        def target() -> None:
-            try:
-                results[name] = work()
-            except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
-                results[name] = exc
-            finally:
-                connections.close_all()
-
-        return threading.Thread(target=target, name=name)
-
-    a = run("A", worker_a)
+    a = in_thread("A", results, worker_a)
     a.start()
     assert queued_by_a.wait(WAIT)
-    b = run("B", alert)
+    b = in_thread("B", results, alert)
     b.start()
     wait_until(someone_waits_on_a_lock, timeout=WAIT, what="worker B to wait on A's rows")
     release_a.set()
