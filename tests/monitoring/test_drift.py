@@ -18,6 +18,7 @@ from operant.monitoring.control import workflow_pause
 from operant.monitoring.drift.queries import workflow_drifts
 from operant.monitoring.drift.services import (
     CHECK_INTERVAL,
+    NOTHING_RECORDED,
     drift_accept_live,
     workflows_check_drift,
 )
@@ -107,9 +108,13 @@ def test_a_workflow_without_a_recorded_configuration_says_so_and_records_no_drif
     live.edit_flow()
     assert check_at(time_machine, start) == 1
     workflow.refresh_from_db()
-    assert "no version records the live configuration yet" in workflow.drift_check_message
+    assert workflow.drift_check_message == NOTHING_RECORDED
     assert workflow.drift_check_failing_since is None
     assert not DriftEvent.objects.exists()
+    # Nothing to compare with, so Twilio is not even read (no failing reads for a client
+    # whose credentials are not stored yet); looked at again at the next interval.
+    assert [r for r in live.api.requests if r.method == "GET"] == []
+    assert workflow.drift_check_due_at == start + CHECK_INTERVAL
 
 
 def test_the_drift_cycle_flow_and_webhook_changed_outside_operant(
@@ -330,7 +335,12 @@ def test_a_workflow_with_nothing_on_twilio_is_not_read_until_its_identifiers_cha
     workflow.refresh_from_db()
     assert workflow.drift_check_due_at == changed
     assert check_at(time_machine, changed) == 1
-    assert live.api.requests
+    workflow.refresh_from_db()
+    assert workflow.drift_check_message == NOTHING_RECORDED  # nothing recorded: not read
+    drift_accept_live(workflow=workflow, now=changed)  # an agent records what is live
+    reads = len(live.api.requests)
+    assert check_at(time_machine, changed + CHECK_INTERVAL) == 1
+    assert len(live.api.requests) > reads
 
 
 def test_a_claimed_check_is_not_taken_by_a_second_worker(

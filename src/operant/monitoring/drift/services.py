@@ -59,7 +59,7 @@ TWILIO_PLATFORMS = (Platform.TWILIO_STUDIO, Platform.TWILIO_FUNCTIONS)
 
 @dataclass
 class CheckOutcome:
-    status: str  # "checked" | "failed" | "nothing to read"
+    status: str  # "checked" | "failed" | "nothing to read" | "nothing recorded"
     message: str = ""
     new_events: list[DriftEvent] = field(default_factory=list)
     resolved: int = 0
@@ -83,6 +83,11 @@ def workflows_check_drift(*, now: datetime) -> int:
         drift_check(workflow=workflow, now=now, claimed=lease)
         handled += 1
     return handled
+
+
+NOTHING_RECORDED = (
+    "no live configuration recorded yet: accept the live configuration to start drift checks"
+)
 
 
 def _schedule(pk: int, claimed: datetime | None, **fields: Any) -> None:
@@ -110,6 +115,19 @@ def drift_check(
             drift_check_message="",
         )
         return CheckOutcome("nothing to read")
+    current = WorkflowVersion.objects.filter(workflow=workflow).order_by("-number").first()
+    if current is None or not current.live_config:
+        # Nothing recorded to compare against, so nothing can have drifted: no read (and no
+        # failing read for a client whose credentials are not stored yet). Looked at again
+        # at the next interval, after an agent may have accepted the live configuration.
+        _schedule(
+            workflow.pk,
+            claimed,
+            drift_check_due_at=now + CHECK_INTERVAL,
+            drift_check_failing_since=None,
+            drift_check_message=NOTHING_RECORDED,
+        )
+        return CheckOutcome("nothing recorded", message=NOTHING_RECORDED)
     try:
         live = live_config_read(workflow=workflow, targets=targets)
     except DriftReadError as error:
