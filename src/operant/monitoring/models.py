@@ -9,6 +9,7 @@ from the unprocessed flips, so a crash between "went down" and "told someone" lo
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -276,7 +277,7 @@ class Downtime(models.Model):
     def __str__(self) -> str:
         return f"down from {self.started_at:%Y-%m-%d %H:%M}"
 
-    def seconds(self, now) -> int:  # type: ignore[no-untyped-def]
+    def seconds(self, now: datetime) -> int:
         end = self.ended_at or now
         return max(int((end - self.started_at).total_seconds()), 0)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.template.loader import render_to_string
 
+from operant.accounts.models import Contact
 from operant.core.timefmt import human_datetime
 from operant.desk.classify import CLASS_CLAUSE, Classification
 from operant.desk.models import RequestClass, Ticket, TicketSource
@@ -70,7 +71,7 @@ def _damped_since_last_alert(flip: Flip) -> int:
     return flips.filter(outcome=DAMPED, pk__gt=last_alert or 0).count()
 
 
-def _requester(workflow: Workflow) -> tuple[object | None, str]:
+def _requester(workflow: Workflow) -> tuple[Contact | None, str]:
     contact = workflow.client.contacts.order_by("pk").first()
     if contact is not None:
         return contact, contact.email
