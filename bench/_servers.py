@@ -1,11 +1,11 @@
 """The processes a web benchmark drives: ``operant web`` as production runs it, and a throwaway
 PostgreSQL cluster started by scripts/pg.sh (the test script's own functions, not a copy).
 
-``web_server`` runs ``operant web --bind 127.0.0.1:PORT --workers W --threads T`` (gunicorn,
+``web_server`` runs ``operant web --bind 127.0.0.1:PORT --workers W --threads T`` (granian,
 debug off, a secret key set, its access log on, as in production; the log goes to a file) with
 the settings module and database it is given, waits until it answers, and stops it (SIGTERM,
-gunicorn's graceful stop) on leaving. The floor (bench/peers/bare_settings.py) is served by the
-same command, so both sides get the same gunicorn settings.
+granian's graceful stop) on leaving. The floor (bench/peers/bare_settings.py) is served by the
+same command, so both sides get the same server settings.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 For SQLite and for PostgreSQL (a throwaway cluster started by scripts/pg.sh, as scripts/test
 does), a fresh database is migrated and seeded with a fleet of clients and workflows through
-the desk's services; ``operant web`` then serves it exactly as production runs it (gunicorn,
+the desk's services; ``operant web`` then serves it exactly as production runs it (granian,
 ``--workers``/``--threads``, debug off, a secret key set, its access log on), and wrk (Debian's
 package, installed by scripts/lib.sh's ``ensure_debs`` when missing) drives it on loopback:
 
@@ -12,12 +12,12 @@ package, installed by scripts/lib.sh's ``ensure_debs`` when missing) drives it o
   twilio's ``RequestValidator.compute_signature`` as Twilio signs, posted with their
   ``X-Twilio-Signature``.
 
-Beside them, in the same run and served by the same command with the same gunicorn settings,
+Beside them, in the same run and served by the same command with the same server settings,
 the floor: a bare Django view answering "OK" (bench/peers/bare_settings.py), sent the same
 requests. Every run gets a fresh copy of the seeded database, a warm-up, then the timed run;
 the sides run in alternating rounds (mail_pipeline's helpers) and the median run of each is
-shown. After each run of ours the server is stopped (gunicorn finishes what it accepted) and
-the stored ping or callback rows are counted: every 2xx answer must have its row ("lost"
+shown. After each run of ours the server is stopped (its workers finish what they accepted)
+and the stored ping or callback rows are counted: every 2xx answer must have its row ("lost"
 counts those missing); rows beyond the 2xx count can only be requests wrk abandoned at its
 deadline, and there may be no more of them than wrk left unanswered.
 
@@ -245,7 +245,7 @@ class Bench:
                 env=env, port=self.ours_port, log=log, **self._server_options()
             ) as server:
                 figures = self._drive(server.url, load)
-            # Counted once the server has stopped: gunicorn finishes what it accepted first.
+            # Counted once the server has stopped: its workers finish what they accepted first.
             stored = run_subprocess(
                 [sys.executable, str(Path(__file__)), "--db-task", "count"], self._db_env(url)
             )[STORED_KEY[target]]
@@ -364,7 +364,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workflows", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="web server workers (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=1)

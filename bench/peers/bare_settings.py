@@ -1,6 +1,6 @@
 """Settings of the floor in bench/monitoring_ingest.py: a bare Django view answering "OK".
 
-Served by the very command that serves the desk (``operant web``, gunicorn with the same
+Served by the very command that serves the desk (``operant web``, granian with the same
 workers, threads and access log), so the only differences between the floor and ours are
 the desk's middleware, URL resolution, database and view. ``operant.core`` is the one app
 installed: it brings the ``web`` command and has no models; nothing else is. No middleware, no

@@ -1,4 +1,4 @@
-"""WSGI entry point for `operant web` (gunicorn) and any other WSGI server."""
+"""WSGI entry point for `operant web` (granian) and any other WSGI server."""
 
 import os
 

@@ -30,7 +30,7 @@ class TokenBuckets:
     def __init__(self, *, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self.rate, self.burst, self._clock = rate, burst, clock
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()  # gunicorn's threads share the process's buckets
+        self._lock = threading.Lock()  # the web server's threads share the process's buckets
 
     def allow(self, key: str) -> bool:
         now = self._clock()
