@@ -12,6 +12,10 @@ steps the one prepared statement per row, psycopg pipelines it.
 
 ``conditional_update`` is ``filter(pk=..., **expected).update(**changes)`` for one row, the
 optimistic claim of a state change, with its SQL built once per shape instead of per call.
+
+``counters_add`` adds to counters in a row found by its unique key, creating the row when it
+is missing, in one statement (``INSERT ... ON CONFLICT ... DO UPDATE``, which SQLite and
+PostgreSQL both have): no update-then-insert dance and no race between two first writers.
 """
 
 from __future__ import annotations
@@ -275,6 +279,65 @@ def conditional_update(
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         return cursor.rowcount
+
+
+_COUNTER_ADDS: dict[tuple[Any, ...], tuple[str, tuple[models.Field, ...]]] = {}
+
+
+def _counters_add_sql(
+    model: type[models.Model],
+    connection: BaseDatabaseWrapper,
+    key_names: tuple[str, ...],
+    counter_names: tuple[str, ...],
+) -> tuple[str, tuple[models.Field, ...]]:
+    cache_key = (connection.alias, model, key_names, counter_names)
+    known = _COUNTER_ADDS.get(cache_key)
+    if known is not None:
+        return known
+    meta = model._meta
+    keys = _columns(model, key_names)
+    counters = _columns(model, counter_names)
+    quote = connection.ops.quote_name
+    others = [f for f in meta.concrete_fields if not f.primary_key and f not in keys + counters]
+    for field in others:
+        if field.null or field.has_default():
+            continue
+        raise ValueError(f"counters_add cannot make a {model.__name__} without {field.name}")
+    fields = (*keys, *counters, *others)
+    table = quote(meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({', '.join(quote(f.column) for f in keys)}) DO UPDATE SET "
+        + ", ".join(
+            f"{quote(f.column)} = {table}.{quote(f.column)} + EXCLUDED.{quote(f.column)}"
+            for f in counters
+        )
+    )
+    _COUNTER_ADDS[cache_key] = made = (sql, fields)
+    return made
+
+
+def counters_add(
+    model: type[models.Model], *, key: Mapping[str, Any], add: Mapping[str, int]
+) -> None:
+    """Add ``add``'s amounts to the counters of the row whose unique fields hold ``key``,
+    creating the row (counters at the amounts, other fields at their defaults) when there is
+    none. ``key`` must be exactly the fields of a unique constraint. One statement."""
+    if not add:
+        raise ValueError("counters_add needs a counter to add to")
+    connection = connections[router.db_for_write(model)]
+    sql, fields = _counters_add_sql(model, connection, tuple(key), tuple(add))
+    # The fields in the statement's order: the key's, the counters', then the defaults.
+    values = [*key.values(), *add.values()]
+    values += [field.get_default() for field in fields[len(values) :]]
+    params = []
+    for field, value in zip(fields, values, strict=True):
+        if isinstance(value, models.Model) and field.is_relation:
+            value = getattr(value, field.target_field.attname)
+        params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # IN lists are cut to this many values: under every backend's parameter limit.

@@ -1,4 +1,5 @@
-"""Reading one row the ORM makes slow: a few fields by a unique key, as a model instance.
+"""Reading rows the ORM makes slow: one row by a unique key as a model instance
+(``instance_get``), or a few columns of the rows matching simple conditions (``values_where``).
 
 ``Model.objects.only(...).get(...)`` compiles its SELECT on every call (the query object, the
 lookups, the column list and each column's converters), which on this machine's interpreter
@@ -8,6 +9,8 @@ model's ``_meta`` and then only executes it. The row becomes an instance through
 documented ``Model.from_db`` (the fields not read are deferred, loaded on first access as
 with ``only()``), its values converted by the backend's and the fields' own converters, the
 same functions the ORM applies (SQLite's text timestamps become aware UTC datetimes).
+``values_where`` is ``filter(...).values_list(...)`` for conditions joined by AND, each a
+field compared with a value (=, <, <=, >, >=) or a list of values (in), built once per shape.
 """
 
 from __future__ import annotations
@@ -61,20 +64,41 @@ def _select(
     )
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    converters = []
-    for index, field in enumerate(columns):
-        col = field.get_col(meta.db_table)
-        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if functions:
-            converters.append((index, tuple(functions), col))
     made = _Select(
         sql=sql,
         key=key,
         attnames=tuple(field.attname for field in columns),
-        converters=tuple(converters),
+        converters=_converters(columns, connection),
     )
     _SELECTS[cache_key] = made
     return made
+
+
+def _converters(
+    columns: Sequence[models.Field], connection: BaseDatabaseWrapper
+) -> tuple[tuple[int, tuple[Converter, ...], Any], ...]:
+    """The backend's and the fields' own converters of each column that has any."""
+    converters = []
+    for index, field in enumerate(columns):
+        col = field.get_col(field.model._meta.db_table)
+        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if functions:
+            converters.append((index, tuple(functions), col))
+    return tuple(converters)
+
+
+def _converted(
+    row: Sequence[Any],
+    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...],
+    connection: BaseDatabaseWrapper,
+) -> list[Any]:
+    values = list(row)
+    for index, functions, col in converters:
+        value = values[index]
+        for convert in functions:
+            value = convert(value, col, connection)
+        values[index] = value
+    return values
 
 
 def instance_get(
@@ -92,10 +116,93 @@ def instance_get(
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for index, functions, col in select.converters:
-        value = values[index]
-        for convert in functions:
-            value = convert(value, col, connection)
-        values[index] = value
+    values = _converted(row, select.converters, connection)
     return model.from_db(connection.alias, select.attnames, values)
+
+
+OPERATORS = frozenset({"=", "<", "<=", ">", ">=", "in"})
+
+
+def _field(meta: Any, name: str) -> models.Field:
+    return meta.pk if name == "pk" else meta.get_field(name)
+
+
+Condition = tuple[str, str, Any]  # (field name, operator, value; a sequence for "in")
+
+
+@dataclass(frozen=True)
+class _Where:
+    sql: str
+    fields: tuple[models.Field, ...]  # the condition's field per parameter
+    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
+
+
+_WHERES: dict[tuple[Any, ...], _Where] = {}
+
+
+def _where(
+    model: type[models.Model],
+    fields: Sequence[str],
+    shape: tuple[tuple[str, str, int], ...],
+    limit: int | None,
+    connection: BaseDatabaseWrapper,
+) -> _Where:
+    cache_key = (connection.alias, model, tuple(fields), shape, limit)
+    known = _WHERES.get(cache_key)
+    if known is not None:
+        return known
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [_field(meta, name) for name in fields]
+    conditions, params = [], []
+    for name, operator, count in shape:
+        if operator not in OPERATORS:
+            raise ValueError(f"values_where compares with {sorted(OPERATORS)}, not {operator!r}")
+        field = _field(meta, name)
+        if operator == "in":
+            conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * count)})")
+        else:
+            conditions.append(f"{quote(field.column)} {operator} %s")
+        params += [field] * count
+    sql = f"SELECT {', '.join(quote(f.column) for f in columns)} FROM {quote(meta.db_table)}"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    made = _Where(sql=sql, fields=tuple(params), converters=_converters(columns, connection))
+    _WHERES[cache_key] = made
+    return made
+
+
+def values_where(
+    model: type[models.Model],
+    fields: Sequence[str],
+    where: Sequence[Condition],
+    *,
+    limit: int | None = None,
+) -> list[list[Any]]:
+    """The ``fields`` of the rows meeting every condition (in no particular order), each
+    value converted as the ORM converts it; at most ``limit`` rows. An "in" with no values
+    matches nothing."""
+    shape = []
+    values: list[Any] = []
+    for name, operator, value in where:
+        if operator == "in":
+            value = list(value)
+            if not value:
+                return []
+            shape.append((name, operator, len(value)))
+            values += value
+        else:
+            shape.append((name, operator, 1))
+            values.append(value)
+    connection = connections[router.db_for_read(model)]
+    statement = _where(model, fields, tuple(shape), limit, connection)
+    params = [
+        field.get_db_prep_value(value, connection, prepared=False)
+        for field, value in zip(statement.fields, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    return [_converted(row, statement.converters, connection) for row in rows]

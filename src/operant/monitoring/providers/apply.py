@@ -15,9 +15,15 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from operant.core.bulk import bulk_insert
+from operant.core.rows import instance_get
 from operant.monitoring.models import Signal, Workflow
-from operant.monitoring.providers.failure_rate import failure_facts, outcome_count
-from operant.monitoring.transitions import workflow_apply
+from operant.monitoring.providers.failure_rate import RULE_FIELDS, failure_facts, outcome_count
+from operant.monitoring.transitions import APPLY_FIELDS, workflow_apply
+
+# What applying a signal reads from the workflow's row (statements built once: every provider
+# event pays for this read): what workflow_apply needs and the failure rule.
+SIGNAL_FIELDS = (*APPLY_FIELDS, *RULE_FIELDS)
 
 
 class Applied(enum.Enum):
@@ -49,11 +55,13 @@ def signal_apply_once(
     failing (then any signal looks again, so failures age out while signals keep coming)."""
     try:
         with transaction.atomic():
-            workflow = Workflow.objects.select_for_update().filter(pk=workflow_id).first()
+            workflow = instance_get(
+                Workflow, SIGNAL_FIELDS, by="pk", value=workflow_id, for_update=True
+            )
             if workflow is None:
                 return Applied.GONE
             signal.workflow = workflow
-            signal.save(force_insert=True)
+            bulk_insert(Signal, [signal])  # a replayed provider key fails here: rolled back
             changes = dict(facts)
             if counted is not Counted.NOTHING:
                 outcome_count(workflow_id=workflow.pk, failed=counted is Counted.FAILED, now=now)

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-
+from operant.core.bulk import counters_add
+from operant.core.rows import values_where
 from operant.monitoring.models import MessageOutcomes
+
+# The workflow's failure rule: what failure_facts reads beyond the health facts.
+RULE_FIELDS = ("failure_rate_percent", "failure_min_messages", "failure_window_seconds")
 
 if TYPE_CHECKING:
     from operant.monitoring.models import Workflow
@@ -65,31 +67,24 @@ def minute_of(now: datetime) -> datetime:
 
 
 def outcome_count(*, workflow_id: int, failed: bool, now: datetime) -> None:
-    """Add one outcome to the workflow's row for this minute.
-
-    An UPDATE first (the usual case: the row exists); the first outcome of a minute inserts
-    it inside a savepoint, and when a concurrent writer inserted it first (the unique key
-    refuses ours) the UPDATE is repeated: correct on SQLite and PostgreSQL alike."""
-    field = "failed" if failed else "delivered"
-    rows = MessageOutcomes.objects.filter(workflow_id=workflow_id, minute=minute_of(now))
-    if rows.update(**{field: F(field) + 1}):
-        return
-    try:
-        with transaction.atomic():
-            MessageOutcomes.objects.create(
-                workflow_id=workflow_id, minute=minute_of(now), **{field: 1}
-            )
-    except IntegrityError:
-        rows.update(**{field: F(field) + 1})
+    """Add one outcome to the workflow's row for this minute, the row made by the first
+    outcome of the minute: one statement, whichever of two concurrent writers comes first."""
+    counters_add(
+        MessageOutcomes,
+        key={"workflow_id": workflow_id, "minute": minute_of(now)},
+        add={"failed" if failed else "delivered": 1},
+    )
 
 
 def window_counts(*, workflow: Workflow, now: datetime) -> Counts:
     since = minute_of(now - timedelta(seconds=workflow.failure_window_seconds))
     # At most window/60 rows, summed here: cheaper to build than an aggregate query, and this
-    # runs for every counted message.
-    rows = MessageOutcomes.objects.filter(
-        workflow_id=workflow.pk, minute__gte=since, minute__lte=now
-    ).values_list("delivered", "failed")
+    # runs for every counted message (so does values_where's statement, built once).
+    rows = values_where(
+        MessageOutcomes,
+        ("delivered", "failed"),
+        [("workflow", "=", workflow.pk), ("minute", ">=", since), ("minute", "<=", now)],
+    )
     delivered = failed = 0
     for row_delivered, row_failed in rows:
         delivered += row_delivered

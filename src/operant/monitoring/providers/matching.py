@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from operant.monitoring.models import WorkflowIdentifier
+from operant.core.rows import values_where
+from operant.monitoring.models import Workflow, WorkflowIdentifier
 
 # How many identifier rows to weigh at most (a number shared by many workflows).
 MAX_CANDIDATES = 50
@@ -25,18 +26,30 @@ def workflow_id_by_identifiers(
     if not wanted:
         return None
     # Kinds and values as two IN lists (the index's columns; simpler to build than an OR of
-    # pairs), the pairs nobody asked for dropped below.
-    rows = WorkflowIdentifier.objects.filter(
-        kind__in={kind for kind, _ in wanted}, value__in={value for _, value in wanted}
-    )
-    if client_id is not None:
-        rows = rows.filter(workflow__client_id=client_id)
+    # pairs), the pairs nobody asked for dropped below. Statements built once (values_where):
+    # every provider event asks.
     rank = {pair: n for n, pair in enumerate(wanted)}
-    found = [
+    candidates = [
         (rank[(kind, value)], workflow_id)
-        for workflow_id, kind, value in rows.values_list("workflow_id", "kind", "value")[
-            :MAX_CANDIDATES
-        ]
+        for workflow_id, kind, value in values_where(
+            WorkflowIdentifier,
+            ("workflow", "kind", "value"),
+            [
+                ("kind", "in", sorted({kind for kind, _ in wanted})),
+                ("value", "in", sorted({value for _, value in wanted})),
+            ],
+            limit=MAX_CANDIDATES,
+        )
         if (kind, value) in rank
     ]
-    return min(found)[1] if found else None
+    if client_id is not None and candidates:
+        own = {
+            workflow_id
+            for (workflow_id,) in values_where(
+                Workflow,
+                ("id",),
+                [("id", "in", sorted({w for _, w in candidates})), ("client", "=", client_id)],
+            )
+        }
+        candidates = [(n, workflow_id) for n, workflow_id in candidates if workflow_id in own]
+    return min(candidates)[1] if candidates else None

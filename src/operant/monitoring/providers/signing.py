@@ -31,6 +31,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from operant.core.rows import instance_get
 from operant.monitoring.credentials import secret_decrypt
 from operant.monitoring.errors import MonitoringError
 from operant.monitoring.models import RejectedRequest, TwilioAccount
@@ -85,16 +86,17 @@ def twilio_signer(account_sid: str) -> TwilioSigner | None:
     own = _operant_account(account_sid)
     if own is not None:
         return own
-    row = (
-        TwilioAccount.objects.filter(account_sid=account_sid)
-        .values_list("client_id", "auth_token_encrypted")
-        .first()
+    # Every signed callback asks: a statement built once (instance_get), not the ORM's.
+    account = instance_get(
+        TwilioAccount, ("client", "auth_token_encrypted"), by="account_sid", value=account_sid
     )
-    if row is None:
+    if account is None:
         return None
     keys = (settings.OPERANT_CREDENTIALS_KEY, settings.SECRET_KEY)
     return TwilioSigner(
-        account_sid=account_sid, client_id=row[0], auth_token=_decrypted(row[1], keys)
+        account_sid=account_sid,
+        client_id=account.client_id,
+        auth_token=_decrypted(account.auth_token_encrypted, keys),
     )
 
 

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from operant.core.rows import instance_get
 from operant.monitoring.models import (
     IdentifierKind,
     Signal,
@@ -77,16 +78,12 @@ def status_callback_problem(callback: StatusCallback) -> str:
 
 def _workflow_id(signer: TwilioSigner, callback: StatusCallback) -> int | Outcome:
     if callback.workflow_code is not None:
-        found = (
-            Workflow.objects.filter(code=callback.workflow_code)
-            .values_list("pk", "client_id")
-            .first()
-        )
+        found = instance_get(Workflow, ("client",), by="code", value=callback.workflow_code)
         if found is None:
             return Outcome.UNKNOWN_CODE
-        if signer.client_id is not None and found[1] != signer.client_id:
+        if signer.client_id is not None and found.client_id != signer.client_id:
             return Outcome.OTHER_CLIENT
-        return found[0]
+        return found.pk
     found_id = workflow_id_by_identifiers(
         client_id=signer.client_id,
         preferred=[
