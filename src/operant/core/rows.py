@@ -15,6 +15,7 @@ field compared with a value (=, <, <=, >, >=) or a list of values (in), built on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -137,20 +138,15 @@ class _Where:
     converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
 
 
-_WHERES: dict[tuple[Any, ...], _Where] = {}
-
-
+@functools.cache  # one statement per shape: the arguments are all hashable and few
 def _where(
     model: type[models.Model],
-    fields: Sequence[str],
+    fields: tuple[str, ...],
     shape: tuple[tuple[str, str, int], ...],
     limit: int | None,
-    connection: BaseDatabaseWrapper,
+    alias: str,
 ) -> _Where:
-    cache_key = (connection.alias, model, tuple(fields), shape, limit)
-    known = _WHERES.get(cache_key)
-    if known is not None:
-        return known
+    connection = connections[alias]
     meta = model._meta
     quote = connection.ops.quote_name
     columns = [_field(meta, name) for name in fields]
@@ -169,9 +165,7 @@ def _where(
         sql += " WHERE " + " AND ".join(conditions)
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    made = _Where(sql=sql, fields=tuple(params), converters=_converters(columns, connection))
-    _WHERES[cache_key] = made
-    return made
+    return _Where(sql=sql, fields=tuple(params), converters=_converters(columns, connection))
 
 
 def values_where(
@@ -197,7 +191,7 @@ def values_where(
             shape.append((name, operator, 1))
             values.append(value)
     connection = connections[router.db_for_read(model)]
-    statement = _where(model, fields, tuple(shape), limit, connection)
+    statement = _where(model, tuple(fields), tuple(shape), limit, connection.alias)
     params = [
         field.get_db_prep_value(value, connection, prepared=False)
         for field, value in zip(statement.fields, values, strict=True)
