@@ -66,7 +66,9 @@ def _json_of(body: bytes, content_type: str) -> Any:
 
 
 def _list(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    value = data.get(key) or []
+    value = data.get(key)
+    if value is None:
+        return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise FeedError(f"not a Statuspage summary: '{key}' is not a list of objects")
     return value
