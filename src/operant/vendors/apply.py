@@ -85,6 +85,13 @@ def snapshot_apply(*, feed: VendorFeed, snapshot: Snapshot, now: datetime) -> Ap
         _store_components(feed, readings, now, applied)
     covered: set[str] = set()
     seen: set[str] = set()
+    # An incident we track stays ours even when its components no longer map (one vanished
+    # from the page): only the vendor's word resolves it.
+    tracked = set(
+        VendorIncident.objects.filter(feed=feed, resolved_at=None).values_list(
+            "external_id", flat=True
+        )
+    )
     for reading in snapshot.incidents:
         if snapshot.components is None:
             integration_ids = mapper.entry(reading.labels)
@@ -92,7 +99,7 @@ def snapshot_apply(*, feed: VendorFeed, snapshot: Snapshot, now: datetime) -> Ap
             integration_ids = set().union(
                 *(mapper.component(readings[c]) for c in reading.component_ids if c in readings)
             )
-        if integration_ids:
+        if integration_ids or reading.id in tracked:
             seen.add(reading.id)
             if _vendor_incident(feed, reading, integration_ids, readings, now, applied):
                 covered |= set(reading.component_ids)
