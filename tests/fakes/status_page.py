@@ -106,7 +106,8 @@ class StatusScript:
                 name="SMS delivery delays",
                 started_at=_iso(self.start),
                 created_at=_iso(self.start),
-                resolved_at=_iso(self.start + timedelta(minutes=40)) if step == "resolved" else None,
+                resolved_at=_iso(self.start + timedelta(minutes=40)) if step == "resolved"
+                else None,
                 impact="major",
                 incident_updates=self.updates(step),
                 components=[sms] if sms else [],
@@ -273,7 +274,7 @@ class FakeStatusServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with server._lock:
                     server._requests.append(

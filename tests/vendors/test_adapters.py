@@ -25,7 +25,8 @@ def test_it_reads_twilios_page_during_an_incident():
     assert (sms.name, sms.group_name, sms.is_group) == ("SMS", "PROGRAMMABLE MESSAGING", False)
     assert "programmable messaging - sms" in sms.labels()
     group = next(c for c in snapshot.components if c.name == "PROGRAMMABLE MESSAGING")
-    assert group.is_group and group.status == "degraded_performance"
+    assert group.is_group
+    assert group.status == "degraded_performance"
     incident = next(i for i in snapshot.incidents if i.id == "r0f0vdz8vrgm")
     assert incident.status == "monitoring"
     assert "yvvy3vlp4djf" in incident.component_ids  # named by an update's affected_components

@@ -62,7 +62,8 @@ def test_the_statuspage_sequence_opens_updates_and_resolves_one_incident(
     ]  # fmt: skip
     assert VendorIncident.objects.count() == 1
     statuspage_feed.refresh_from_db()
-    assert statuspage_feed.last_error == "" and statuspage_feed.consecutive_failures == 0
+    assert statuspage_feed.last_error == ""
+    assert statuspage_feed.consecutive_failures == 0
 
 
 def test_a_replayed_page_without_validators_appends_nothing(status_server, statuspage_feed):
