@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class VendorsConfig(AppConfig):
+    name = "operant.vendors"
+    label = "vendors"
+
+    def ready(self) -> None:
+        # Imported here: these modules import models, which are not ready at import time.
+        from operant.core.worker import register_job
+        from operant.vendors.jobs import feeds_poll_due
+
+        register_job("vendors.feeds", feeds_poll_due)

@@ -1,0 +1,5 @@
+from operant.core.errors import UserError
+
+
+class VendorsError(UserError):
+    """Bad input to the vendors app (an unknown vendor, integration, kind or URL)."""
