@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "operant.quotes",
     "operant.statements",
     "operant.monitoring",
+    "operant.maintenance",
     "operant.web",
     "operant.api",
     "operant.demo",
