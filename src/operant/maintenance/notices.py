@@ -49,9 +49,7 @@ def _notification(occurrence: Occurrence, client: Client, kind: str, now: dateti
         "notice_lead_hours": current_policy().maintenance.notice_lead_hours,
         "contact_email": current_policy().contact.support_email,
     }
-    prefix = (
-        "Reminder: planned maintenance" if kind == NoticeKind.REMINDER else "Planned maintenance"
-    )
+    prefix = "Reminder: planned" if kind == NoticeKind.REMINDER else "Planned"
     return notification_build(
         kind=f"maintenance.{kind}",
         to=client_recipients(client),
