@@ -8,7 +8,7 @@ extends a recurring window's occurrences up to the horizon (the worker calls it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
@@ -107,7 +107,8 @@ def window_create(
     title = title.strip()
     if not title:
         raise UserError("a window needs a title (--title)")
-    start, end = _aware("--start", start), _aware("--end", end)
+    # Stored in UTC; the rule is read on ``zone``'s wall clock (recurrence.py).
+    start, end = _aware("--start", start).astimezone(UTC), _aware("--end", end).astimezone(UTC)
     if end <= start:
         raise UserError(
             f"the window ends ({end.isoformat()}) before it starts ({start.isoformat()})"
