@@ -11,8 +11,9 @@ from icalendar import Calendar
 
 from operant.maintenance import views
 from operant.maintenance.feed import client_feed, client_feed_url
-from operant.maintenance.jobs import windows_expand_due
+from operant.maintenance.jobs import occurrences_notices_due, windows_expand_due
 from operant.monitoring.throttle import TokenBuckets
+from operant.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
 START = datetime(2027, 3, 7, 6, tzinfo=UTC)  # Sunday 01:00 in New York
@@ -90,3 +91,13 @@ def test_an_unknown_token_is_not_found_and_guessing_is_throttled(client, client_
     codes = [client.get(f"/maintenance/calendar/guess{n}.ics").status_code for n in range(5)]
     assert codes == [404, 404, 404, 429, 429]
     assert client.post("/maintenance/calendar/guess.ics").status_code == 405
+
+
+def test_the_notice_gives_the_clients_own_calendar_address(client, client_a, add_window):
+    now = timezone.now()
+    add_window(now=now, start=now + timedelta(hours=5), end=now + timedelta(hours=6), reason="x")
+    occurrences_notices_due(now=now)
+    body = Notification.objects.get(kind="maintenance.notice").body_text
+    url = client_feed_url(client=client_a, now=now)
+    assert url in body
+    assert len(events(fetch(client, url).content)) == 1

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from operant.accounts.models import Client
+from operant.accounts.services import client_create
 from operant.core.errors import UserError
 from operant.maintenance.jobs import occurrences_notices_due
 from operant.maintenance.models import Notice, NoticeKind, Occurrence
@@ -164,3 +167,23 @@ def test_each_client_is_told_each_notice_once_whatever_the_passes(client_a, clie
         Notice.objects.create(
             occurrence=occurrence, client=client_a, kind=NoticeKind.NOTICE, created_at=due
         )
+
+
+def test_the_queries_of_a_notice_round_do_not_grow_with_the_clients(catalog, add_window):
+    now = timezone.now()
+    counts = []
+    for batch in (2, 6):
+        for n in range(batch):
+            client_create(
+                name=f"Client {batch}-{n}", package_key="starter", emails=[f"c{batch}{n}@x.test"]
+            )
+        window = add_window(
+            now=now, start=now + timedelta(days=5), end=now + timedelta(days=5, hours=1)
+        )
+        occurrence = window.occurrences.get()
+        with CaptureQueriesContext(connection) as queries:
+            sent = occurrence_notices_send(occurrence=occurrence, kind=NoticeKind.NOTICE, now=now)
+        counts.append(len(queries))
+        told = Notice.objects.filter(occurrence=occurrence).count()
+        assert sent == told == Client.objects.count()
+    assert counts[0] == counts[1]

@@ -25,10 +25,28 @@ def client_feed(*, client: Client, now: datetime) -> CalendarFeed:
     return feed
 
 
-def client_feed_url(*, client: Client, now: datetime) -> str:
-    token = client_feed(client=client, now=now).token
+def feed_url(token: str) -> str:
     path = reverse("maintenance:calendar", args=[token])
     return settings.OPERANT_BASE_URL.rstrip("/") + path
+
+
+def client_feed_url(*, client: Client, now: datetime) -> str:
+    return feed_url(client_feed(client=client, now=now).token)
+
+
+def clients_feed_urls(*, client_ids: list[int], now: datetime) -> dict[int, str]:
+    """The feed URL of each client (feeds made where missing): three queries however many."""
+    tokens = dict(
+        CalendarFeed.objects.filter(client_id__in=client_ids).values_list("client_id", "token")
+    )
+    missing = [pk for pk in client_ids if pk not in tokens]
+    if missing:
+        CalendarFeed.objects.bulk_create(
+            [CalendarFeed(client_id=pk, created_at=now) for pk in missing], ignore_conflicts=True
+        )
+        made = CalendarFeed.objects.filter(client_id__in=missing)
+        tokens.update(made.values_list("client_id", "token"))
+    return {pk: feed_url(token) for pk, token in tokens.items()}
 
 
 def feed_client(token: str) -> Client | None:

@@ -3,7 +3,8 @@
 The caller has claimed the occurrence's due column, so one worker sends; the ``Notice`` row per
 occurrence, client and kind (unique) and the outbox's dedupe key make a second send of the
 same notice impossible even so. Queries do not grow with the number of clients: the clients
-and their contacts are two queries, the outbox rows and notice rows one INSERT each.
+and their contacts are two queries, their calendar feeds three, the outbox rows and notice
+rows one INSERT each.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.template.loader import render_to_string
 from operant.accounts.models import Client
 from operant.core.bulk import bulk_insert
 from operant.core.timefmt import human_datetime
+from operant.maintenance.feed import clients_feed_urls
 from operant.maintenance.models import Notice, NoticeKind, Occurrence
 from operant.maintenance.scope import window_clients
 from operant.notify.models import Notification
@@ -37,7 +39,9 @@ def notice_dedupe_key(occurrence: Occurrence, client: Client, kind: str) -> str:
     return f"maintenance:{occurrence.pk}:{kind}:{client.pk}"
 
 
-def _notification(occurrence: Occurrence, client: Client, kind: str, now: datetime) -> Notification:
+def _notification(
+    occurrence: Occurrence, client: Client, kind: str, calendar_url: str, now: datetime
+) -> Notification:
     window = occurrence.window
     zone = client.zone
     context = {
@@ -48,6 +52,7 @@ def _notification(occurrence: Occurrence, client: Client, kind: str, now: dateti
         "end_local": human_datetime(occurrence.ends_at, zone),
         "notice_lead_hours": current_policy().maintenance.notice_lead_hours,
         "contact_email": current_policy().contact.support_email,
+        "calendar_url": calendar_url,
     }
     prefix = "Reminder: planned" if kind == NoticeKind.REMINDER else "Planned"
     return notification_build(
@@ -71,7 +76,8 @@ def occurrence_notices_send(*, occurrence: Occurrence, kind: str, now: datetime)
         for c in window_clients(occurrence.window).prefetch_related("contacts")
         if c.pk not in told
     ]
-    built = {c.pk: _notification(occurrence, c, kind, now) for c in clients}
+    urls = clients_feed_urls(client_ids=[c.pk for c in clients], now=now)
+    built = {c.pk: _notification(occurrence, c, kind, urls[c.pk], now) for c in clients}
     queued = notifications_queue_many([n for n in built.values() if n.to])
     by_key = {n.dedupe_key: n for n in queued}
     notices = [
