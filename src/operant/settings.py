@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "operant.statements",
     "operant.monitoring",
     "operant.vendors",
+    "operant.maintenance",
     "operant.web",
     "operant.api",
     "operant.demo",

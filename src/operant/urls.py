@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("operant.api.urls")),
     path("quotes/", include("operant.quotes.urls")),
+    path("maintenance/", include("operant.maintenance.urls")),
     path("", include("operant.web.urls")),
     path("", include("operant.policy.urls")),
     path("", include("operant.mail.urls")),
