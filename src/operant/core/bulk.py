@@ -20,6 +20,7 @@ PostgreSQL both have): no update-then-insert dance and no race between two first
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,13 +52,12 @@ _INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
     """The value -> database parameter function for one field, with the cheap cases short.
 
-    Made per call of bulk_insert: the datetime memo lives as long as one batch, where most
-    timestamps are the batch's own "now" (on SQLite each is a string conversion otherwise).
+    Made per call of bulk_insert (through its cached plan's fields): the datetime memo lives
+    as long as one batch, where most timestamps are the batch's own "now" (on SQLite each is
+    a string conversion otherwise).
     """
     prepare = field.get_db_prep_save
-    passes = _PASS_THROUGH.get(type(field))
-    if passes is None and field.is_relation and type(field.target_field) in _INTEGER_KEYS:
-        passes = (int,)
+    passes = _passes(field)
     if passes is not None:
 
         def prepared(value: Any) -> Any:
@@ -85,6 +85,46 @@ def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[
     return lambda value: prepare(value, connection)
 
 
+def _passes(field: models.Field) -> tuple[type, ...] | None:
+    """The value types the field's get_db_prep_save returns unchanged, if any."""
+    passes = _PASS_THROUGH.get(type(field))
+    if passes is None and field.is_relation and type(field.target_field) in _INTEGER_KEYS:
+        passes = (int,)
+    return passes
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """What bulk_insert works out once per (database, model): Django's _meta walks cost more
+    than storing one row."""
+
+    fields: tuple[models.Field, ...]
+    attnames: tuple[str, ...]
+    relations: tuple[models.Field, ...]
+    columns: str  # the quoted column list
+    placeholders: str  # one row's "(%s, ...)"
+    table: str
+    returning: str
+
+
+@functools.cache
+def _insert_plan(model: type[models.Model], alias: str) -> _InsertPlan:
+    meta = model._meta
+    quote = connections[alias].ops.quote_name
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
+        raise ValueError(f"{model.__name__} has auto_now fields: use bulk_create")
+    return _InsertPlan(
+        fields=fields,
+        attnames=tuple(f.attname for f in fields),
+        relations=tuple(f for f in fields if f.is_relation),
+        columns=", ".join(quote(f.column) for f in fields),
+        placeholders="(" + ", ".join(["%s"] * len(fields)) + ")",
+        table=quote(meta.db_table),
+        returning=" RETURNING " + quote(meta.pk.column),
+    )
+
+
 def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """INSERT the objects as ``bulk_create`` would, setting their primary keys.
 
@@ -94,39 +134,32 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     """
     if not objs:
         return
-    meta = model._meta
     connection = connections[router.db_for_write(model)]
     if not connection.features.can_return_rows_from_bulk_insert:
         model._default_manager.bulk_create(objs)  # no RETURNING: let Django find the keys
         return
-    pk = meta.pk
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
-        raise ValueError(f"{model.__name__} has auto_now fields: use bulk_create")
-    relations = [f for f in fields if f.is_relation]
-    preparers = [_preparer(f, connection) for f in fields]
-    attnames = [f.attname for f in fields]
+    plan = _insert_plan(model, connection.alias)
+    preparers = [_preparer(f, connection) for f in plan.fields]
     rows = []
     for obj in objs:
         if obj.pk is not None:
             raise ValueError(f"{model.__name__} already has a key: bulk_insert makes new rows")
-        for relation in relations:
+        for relation in plan.relations:
             _take_related_key(obj, relation)
         rows.append(
-            [prepare(getattr(obj, name)) for prepare, name in zip(preparers, attnames, strict=True)]
+            [
+                prepare(getattr(obj, name))
+                for prepare, name in zip(preparers, plan.attnames, strict=True)
+            ]
         )
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = " RETURNING " + quote(pk.column)
-    per_statement = max(1, connection.ops.bulk_batch_size(fields, objs))
+    per_statement = max(1, connection.ops.bulk_batch_size(plan.fields, objs))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             sql = (
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-                + ", ".join([placeholders] * len(chunk))
-                + returning
+                f"INSERT INTO {plan.table} ({plan.columns}) VALUES "
+                + ", ".join([plan.placeholders] * len(chunk))
+                + plan.returning
             )
             cursor.execute(sql, [value for row in chunk for value in row])
             # In the order of the VALUES rows, as bulk_create also relies on.
@@ -134,7 +167,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
             if len(keys) != len(chunk):
                 raise RuntimeError(f"{len(keys)} keys returned for {len(chunk)} rows")
             for obj, key in zip(objs[start : start + per_statement], keys, strict=True):
-                setattr(obj, pk.attname, key)
+                setattr(obj, model._meta.pk.attname, key)
                 obj._state.adding = False
                 obj._state.db = connection.alias
 
