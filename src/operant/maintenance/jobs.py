@@ -17,13 +17,9 @@ from django.db import transaction
 from operant.core.errors import UserError
 from operant.maintenance.models import NoticeKind, Occurrence, Window
 from operant.maintenance.notices import occurrence_notices_send
-from operant.maintenance.quiet import REASON_PREFIX
 from operant.maintenance.scope import window_workflows
 from operant.maintenance.services import window_expand
-from operant.monitoring.models import Flip, Workflow, WorkflowState
-from operant.monitoring.outages import flip_consequences
-from operant.monitoring.quiet import alerts_quiet_reason
-from operant.monitoring.transitions import workflow_reassess
+from operant.monitoring.outages import workflow_quiet_over
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -81,9 +77,9 @@ def occurrences_notices_due(*, now: datetime) -> int:
 
 
 def occurrences_after_due(*, now: datetime) -> int:
-    """Once an occurrence ends, each workflow it covered is assessed again (monitoring's
-    ``workflow_reassess``); one still down whose going down was kept quiet by maintenance gets
-    the consequences it was spared (ticket, alert), through monitoring's own flip handling."""
+    """Once an occurrence ends, each workflow it covered is looked at again by monitoring
+    (``workflow_quiet_over``): one still down whose going down was kept quiet gets the
+    consequences it was spared (ticket, alert)."""
     handled = 0
     for pk in _due(Occurrence, "after_due_at", now):
         with transaction.atomic():
@@ -91,17 +87,6 @@ def occurrences_after_due(*, now: datetime) -> int:
                 continue
             occurrence = Occurrence.objects.select_related("window").get(pk=pk)
             for workflow in window_workflows(occurrence.window):
-                _look_again(workflow=workflow, now=now)
+                workflow_quiet_over(workflow=workflow, now=now)
             handled += 1
     return handled
-
-
-def _look_again(*, workflow: Workflow, now: datetime) -> None:
-    workflow_reassess(workflow=workflow, now=now)
-    if workflow.state != WorkflowState.DOWN or alerts_quiet_reason(workflow, now):
-        return
-    last = Flip.objects.filter(workflow_id=workflow.pk).order_by("-pk").first()
-    if last is None or last.new_state != WorkflowState.DOWN:
-        return
-    if last.outcome.startswith(f"quiet: {REASON_PREFIX}"):
-        flip_consequences(flip=last, now=now)

@@ -9,8 +9,7 @@ from operant.maintenance.models import Occurrence
 from operant.maintenance.scope import windows_for_workflow
 from operant.monitoring.models import Workflow
 
-# The flip outcome monitoring stores for an alert this check suppressed starts so ("quiet: "
-# is monitoring's prefix): the look after the window finds those flips by it.
+# How a reason of this check begins (monitoring keeps it on the flip it kept quiet).
 REASON_PREFIX = "planned maintenance"
 
 

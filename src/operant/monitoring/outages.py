@@ -32,7 +32,11 @@ from operant.monitoring.alerts import operators_alert
 from operant.monitoring.models import Downtime, Flip, Workflow, WorkflowState
 from operant.monitoring.queries import open_outage_ticket
 from operant.monitoring.quiet import alerts_quiet_reason
+from operant.monitoring.transitions import workflow_reassess
 from operant.policy.loader import current_policy
+
+# The outcome a flip keeps when its consequences were withheld: "quiet: <why>".
+QUIET_OUTCOME = "quiet: "
 
 FROM_NAME = "Operant monitoring"
 ALERTED = "alerted"
@@ -119,7 +123,7 @@ def _went_down(flip: Flip, now: datetime) -> str:
         Downtime.objects.create(workflow=workflow, started_at=flip.created_at, reason=flip.reason)
     quiet = alerts_quiet_reason(workflow, now)
     if quiet:
-        return f"quiet: {quiet}"[:255]
+        return f"{QUIET_OUTCOME}{quiet}"[:255]
     flapping = _flap_state(flip, now)
     existing = workflow.outage_ticket
     ticket = _open_ticket(workflow, flip, now)
@@ -203,7 +207,7 @@ def _came_back(flip: Flip, now: datetime) -> str:
                 kind="monitoring.recovered",
             )
     if quiet:
-        return f"quiet: {quiet}"[:255]
+        return f"{QUIET_OUTCOME}{quiet}"[:255]
     if flapping == DAMPED:
         return DAMPED
     operators_alert(
@@ -225,3 +229,21 @@ def flip_consequences(*, flip: Flip, now: datetime) -> str:
     if flip.old_state == WorkflowState.DOWN:
         return _came_back(flip, now)
     return "no action"
+
+
+def workflow_quiet_over(*, workflow: Workflow, now: datetime) -> str | None:
+    """A quiet period that covered ``workflow`` is over (a maintenance window ended): look at
+    it again, and when it is still down and the flip that took it down was kept quiet, act on
+    that flip now (the ticket, the alerts it was spared), recording what was done on it.
+    Returns that, or None when nothing was owed."""
+    workflow_reassess(workflow=workflow, now=now)
+    if workflow.state != WorkflowState.DOWN or alerts_quiet_reason(workflow, now):
+        return None
+    last = Flip.objects.filter(workflow_id=workflow.pk).order_by("-pk").first()
+    if last is None or last.new_state != WorkflowState.DOWN:
+        return None
+    if not last.outcome.startswith(QUIET_OUTCOME):
+        return None
+    outcome = flip_consequences(flip=last, now=now)
+    Flip.objects.filter(pk=last.pk).update(outcome=outcome[:255])
+    return outcome
