@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from operant.accounts.models import Client
 from operant.allowance.models import EntryKind, TimeEntry
@@ -71,6 +71,18 @@ def workflows_matching(
     if state:
         rows = rows.filter(state=state)
     return rows
+
+
+def workflow_state_counts() -> dict[str, int]:
+    """How many workflows are in each state, over every client (the public status page shows
+    only these totals): every state present, zero included, in ``STATE_ORDER``."""
+    counts = dict(
+        Workflow.objects.order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {state.value: counts.get(state.value, 0) for state in STATE_ORDER}
 
 
 def open_outage_ticket(workflow: Workflow) -> Ticket | None:

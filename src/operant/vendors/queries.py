@@ -3,11 +3,25 @@ the number of clients."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import datetime
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 
 from operant.accounts.models import Client, Integration, ServicePackage
+from operant.desk.models import Ticket, TicketState
 from operant.monitoring.models import Workflow
-from operant.vendors.models import VendorIncident
+from operant.vendors.adapters.base import ComponentReading
+from operant.vendors.apply import Mapper
+from operant.vendors.models import ComponentStatus, IncidentUpdate, VendorFeed, VendorIncident
 
 
 def affected_clients_q(integrations: list[Integration]) -> Q:
@@ -45,3 +59,90 @@ def incident_affected_workflows(*, incident: VendorIncident) -> QuerySet[Workflo
         .select_related("client")
         .order_by("client__slug", "name")
     )
+
+
+# ---- pages: the console's incident pages, the status page, the portal's status ------------
+
+
+def incident_rows(*, open_only: bool = False) -> QuerySet[VendorIncident]:
+    """Incidents, open ones first, then the most recent; integrations loaded in one query."""
+    rows = VendorIncident.objects.prefetch_related("integrations")
+    if open_only:
+        rows = rows.filter(resolved_at__isnull=True)
+    return rows.order_by(F("resolved_at").desc(nulls_first=True), "-started_at", "-pk")
+
+
+def incident_timeline(*, incident: VendorIncident) -> QuerySet[IncidentUpdate]:
+    return incident.updates.select_related("author").order_by("posted_at", "pk")
+
+
+def incidents_with_latest_update(incidents: QuerySet[VendorIncident]) -> list[VendorIncident]:
+    """The incidents, each with ``latest_update`` (or None): two queries however many."""
+    newest_first = Prefetch(
+        "updates", queryset=IncidentUpdate.objects.order_by("-posted_at", "-pk"), to_attr="newest"
+    )
+    rows = list(incidents.prefetch_related(newest_first))
+    for incident in rows:
+        incident.latest_update = incident.newest[0] if incident.newest else None
+    return rows
+
+
+def incident_open_tickets(*, incident: VendorIncident) -> QuerySet[Ticket]:
+    """The affected clients' tickets not solved yet: what an agent looks through first."""
+    return (
+        Ticket.objects.filter(client__in=incident_affected_clients(incident=incident))
+        .exclude(state=TicketState.SOLVED)
+        .select_related("client")
+        .order_by("client__slug", "-pk")
+    )
+
+
+def client_affecting_integrations(*, client: Client) -> set[int]:
+    """The integrations through which a vendor incident would affect the client: the same
+    rule as ``affected_clients_q``, asked once per integration of its package, in one query."""
+    package = list(Integration.objects.filter(packages=client.package_id))
+    if not package:
+        return set()
+    flags = {
+        f"i{integration.pk}": ExpressionWrapper(
+            affected_clients_q([integration]), output_field=BooleanField()
+        )
+        for integration in package
+    }
+    row = Client.objects.filter(pk=client.pk).values(**flags).first() or {}
+    return {integration.pk for integration in package if row.get(f"i{integration.pk}")}
+
+
+def client_incidents(*, client: Client, resolved_since: datetime) -> QuerySet[VendorIncident]:
+    """The incidents affecting the client: open ones, and those resolved since the instant."""
+    return (
+        incident_rows()
+        .filter(integrations__in=client_affecting_integrations(client=client))
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=resolved_since))
+        .distinct()
+    )
+
+
+def feed_rows() -> QuerySet[VendorFeed]:
+    """Every feed with what agents check first: failing ones, then by vendor."""
+    return VendorFeed.objects.order_by("-consecutive_failures", "vendor_key", "url")
+
+
+def _reading(row: ComponentStatus) -> ComponentReading:
+    return ComponentReading(
+        id=row.component_id,
+        name=row.name,
+        status=row.status,
+        group_name=row.group_name,
+        is_group=row.is_group,
+    )
+
+
+def vendor_mapped_components(*, vendor_key: str) -> list[ComponentStatus]:
+    """The components of the vendor's feeds that one of our integrations runs on (the
+    component map decides, as it does for incidents)."""
+    mapper = Mapper.of_vendor(vendor_key)
+    rows = ComponentStatus.objects.filter(feed__vendor_key=vendor_key).order_by(
+        "group_name", "-is_group", "name", "pk"
+    )
+    return [row for row in rows if mapper.component(_reading(row))]

@@ -35,6 +35,8 @@ CONSOLE_NAV = [
     NavItem("Clients", "console:clients"),
     NavItem("Quotes", "console:quotes"),
     NavItem("Monitoring", "console:monitoring"),
+    NavItem("Vendors", "console:vendor_incidents"),
+    NavItem("Maintenance", "console:maintenance"),
     NavItem("Policy", "/policy"),
     NavItem("My alerts", "console:alert_channels"),
     NavItem("Admin", "admin:index", staff_only=True),
@@ -43,6 +45,7 @@ CONSOLE_NAV = [
 PORTAL_NAV = [
     NavItem("Home", "portal:home", exact=True),
     NavItem("Statements", "portal:statements"),
+    NavItem("Status", "portal:status"),
     NavItem("Policy", "/policy"),
 ]
 

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from operant.web import views
+from operant.web import status_views, views
 from operant.web.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
+    path("status", status_views.status_page, name="status"),
+    path("status/feed.atom", status_views.status_feed, name="status_feed"),
     path(
         "login",
         auth_views.LoginView.as_view(

@@ -4,6 +4,7 @@ from operant.desk.models import REF_PREFIX
 from operant.quotes.models import REF_PREFIX as QUOTE_PREFIX
 from operant.web.console import (
     alert_channels,
+    maintenance,
     monitoring_board,
     monitoring_workflow,
     quotes,
@@ -14,6 +15,7 @@ from operant.web.console import (
     tickets_inbox,
     tickets_mail,
     time_entries,
+    vendors,
     views,
 )
 
@@ -89,4 +91,11 @@ urlpatterns += [
         monitoring_workflow.workflow_accept_live_view,
         name="workflow_accept_live",
     ),
+]
+
+urlpatterns += [
+    path("vendors/", vendors.incident_list, name="vendor_incidents"),
+    path("vendors/incidents/<int:pk>/", vendors.incident_detail, name="vendor_incident"),
+    path("vendors/feeds/", vendors.feed_list, name="vendor_feeds"),
+    path("maintenance/", maintenance.window_list, name="maintenance"),
 ]
