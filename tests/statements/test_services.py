@@ -51,12 +51,16 @@ def test_it_counts_tickets_by_class_and_first_response_attainment(acme_november)
     }
     assert figures["tickets"]["total"] == 4
     # The running clock has no verdict yet: two met of three decided.
-    assert figures["attainment"] == {"met": 2, "breached": 1, "total": 3, "percent": 66.7}
+    assert figures["attainment"] == {
+        "met": 2, "breached": 1, "total": 3, "percent": 66.7, "excluded": []
+    }
 
 
 def test_attainment_is_none_without_decided_clocks(acme):
     figures = statement_build(client=acme, month=NOVEMBER, now=AFTER).figures
-    assert figures["attainment"] == {"met": 0, "breached": 0, "total": 0, "percent": None}
+    assert figures["attainment"] == {
+        "met": 0, "breached": 0, "total": 0, "percent": None, "excluded": []
+    }
 
 
 def test_it_lists_quotes_sent_and_accepted_and_charges_the_retainer_with_them(acme_november):
