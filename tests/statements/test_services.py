@@ -51,12 +51,24 @@ def test_it_counts_tickets_by_class_and_first_response_attainment(acme_november)
     }
     assert figures["tickets"]["total"] == 4
     # The running clock has no verdict yet: two met of three decided.
-    assert figures["attainment"] == {"met": 2, "breached": 1, "total": 3, "percent": 66.7}
+    assert figures["attainment"] == {
+        "met": 2,
+        "breached": 1,
+        "total": 3,
+        "percent": 66.7,
+        "excluded": [],
+    }
 
 
 def test_attainment_is_none_without_decided_clocks(acme):
     figures = statement_build(client=acme, month=NOVEMBER, now=AFTER).figures
-    assert figures["attainment"] == {"met": 0, "breached": 0, "total": 0, "percent": None}
+    assert figures["attainment"] == {
+        "met": 0,
+        "breached": 0,
+        "total": 0,
+        "percent": None,
+        "excluded": [],
+    }
 
 
 def test_it_lists_quotes_sent_and_accepted_and_charges_the_retainer_with_them(acme_november):
@@ -147,3 +159,27 @@ def test_the_admin_shows_statements_read_only(admin_client, acme_november):
     response = admin_client.get("/admin/statements/statement/")
     assert response.status_code == 200
     assert b"Acme Dental" in response.content
+
+
+def test_paused_clock_time_is_listed_apart_by_reason(acme, make_ticket):
+    from operant.desk.clock import THIRD_PARTY_OUTAGE, WAITING_ON_CLIENT
+    from operant.desk.services import ticket_clock_pause, ticket_clock_resume
+
+    outage = make_ticket(acme, ny(2026, 11, 9, 10))
+    # Monday 16:00 to Tuesday 10:00 New York: one business hour each side of the night.
+    ticket_clock_pause(
+        ticket=outage, reason=THIRD_PARTY_OUTAGE, actor=None, now=ny(2026, 11, 9, 16)
+    )
+    ticket_clock_resume(ticket=outage, actor=None, now=ny(2026, 11, 10, 10))
+    question = make_ticket(acme, ny(2026, 11, 5, 10))
+    ticket_clock_pause(
+        ticket=question, reason=WAITING_ON_CLIENT, actor=None, now=ny(2026, 11, 5, 11)
+    )
+    ticket_clock_resume(ticket=question, actor=None, now=ny(2026, 11, 5, 11, 30))
+    figures = statement_build(client=acme, month=NOVEMBER, now=AFTER).figures
+    assert figures["attainment"]["excluded"] == [
+        {"reason": "third_party_outage", "label": "Third-party outage", "seconds": 7200,
+         "minutes": 120, "tickets": 1},
+        {"reason": "waiting_on_client", "label": "Waiting on the client", "seconds": 1800,
+         "minutes": 30, "tickets": 1},
+    ]  # fmt: skip

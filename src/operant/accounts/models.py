@@ -244,6 +244,16 @@ class Client(models.Model):
     def is_in_good_standing(self) -> bool:
         return self.standing in (self.Standing.CURRENT, self.Standing.REINSTATED)
 
+    def notice_addresses(self) -> list[str]:
+        """Who is told of what touches every automation (maintenance, a vendor's outage):
+        each contact and the billing address, each once. Prefetch ``contacts`` for many."""
+        seen: dict[str, str] = {}
+        for address in [c.email for c in self.contacts.all()] + [self.billing_email]:
+            key = (address or "").strip().lower()
+            if key and key not in seen:
+                seen[key] = address.strip()
+        return list(seen.values())
+
 
 class ClientDomain(models.Model):
     """A sender domain the client owns: mail from any address at it belongs to the client.

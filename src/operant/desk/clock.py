@@ -113,3 +113,12 @@ def clock_waits_on_client(ticket: Ticket) -> bool:
 
 # The pause reason a client's next message ends.
 WAITING_ON_CLIENT = "waiting_on_client"
+# The pause reason of a vendor's incident (clause 03: no liability for delays it causes); the
+# vendors app pauses and resumes it with the incident.
+THIRD_PARTY_OUTAGE = "third_party_outage"
+# What each reason is called where excluded time is listed (statements); another reason is
+# shown by its key.
+PAUSE_REASON_LABELS: dict[str, str] = {
+    WAITING_ON_CLIENT: "Waiting on the client",
+    THIRD_PARTY_OUTAGE: "Third-party outage",
+}

@@ -143,6 +143,16 @@ def ticket_pauses(ticket: Ticket) -> QuerySet[ClockPause]:
     return ticket.pauses.order_by("started_at", "pk")
 
 
+def tickets_signals(ticket_ids: list[int]) -> dict[int, set[str]]:
+    """The classifier's machine signals ("integration:twilio_sms", "outage") of each ticket's
+    classification, by ticket key: one query however many tickets."""
+    found: dict[int, set[str]] = {}
+    events = TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind="classified")
+    for ticket_id, data in events.values_list("ticket_id", "data"):
+        found.setdefault(ticket_id, set()).update((data or {}).get("signals") or ())
+    return found
+
+
 def staff_users() -> QuerySet[User]:
     """People a ticket can be assigned to."""
     return User.objects.filter(is_active=True, role__in=User.STAFF_ROLES).order_by(

@@ -410,6 +410,19 @@ def ticket_clock_resume(*, ticket: Ticket, actor: User | None, now: datetime) ->
     return ticket
 
 
+def ticket_clock_resume_reason(
+    *, ticket: Ticket, reason: str, actor: User | None, now: datetime
+) -> bool:
+    """Resume the clock if it is paused for ``reason`` (an app ending its own pause: a client's
+    reply or an agent may have resumed it already); False when it was not."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.clock_state != ClockState.PAUSED or locked.pause_reason != reason:
+            return False
+        ticket_clock_resume(ticket=locked, actor=actor, now=now)
+    return True
+
+
 def tickets_for_routing(pks: list[int]) -> dict[int, Ticket]:
     """The tickets a batch of mail may change, by key, locked until its transaction ends (as
     every ticket workflow locks what it changes). Locked in key order, so two batches never

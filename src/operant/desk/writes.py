@@ -70,6 +70,8 @@ def verdict_data(verdict: Classification) -> dict[str, Any]:
         "scope_category": verdict.scope_category,
         "clause": verdict.clause,
         "reasons": list(verdict.reasons),
+        # The machine keys ("integration:twilio_sms", "outage"): what higher apps match on.
+        "signals": list(verdict.signals),
     }
 
 

@@ -25,14 +25,9 @@ from operant.policy.loader import current_policy
 
 
 def client_recipients(client: Client) -> list[str]:
-    """Every contact of the client and its billing address, each once: maintenance touches
-    whatever automations they use, so everyone who writes to support is told."""
-    seen: dict[str, str] = {}
-    for address in [c.email for c in client.contacts.all()] + [client.billing_email]:
-        key = (address or "").strip().lower()
-        if key and key not in seen:
-            seen[key] = address.strip()
-    return list(seen.values())
+    """Maintenance touches whatever automations they use, so everyone who writes to support is
+    told (the accounts app's one rule of who that is)."""
+    return client.notice_addresses()
 
 
 def notice_dedupe_key(occurrence: Occurrence, client: Client, kind: str) -> str:

@@ -95,6 +95,8 @@ def policy_context(policy: Policy) -> dict[str, Any]:
         "targets": rows,
         "maintenance": policy.maintenance,
         "vendor_names": ", ".join(v.name for v in policy.vendors),
+        "disruptions": policy.disruptions,
+        "disruption_severity": policy.disruptions.minimum_severity.replace("_", " "),
         "suspension": policy.suspension,
         "reactivation_fee": money(policy.suspension.reactivation_fee, policy.suspension.currency),
         "email": policy.contact.support_email,

@@ -425,6 +425,28 @@ class Monitoring(Term):
     notify_clients: Flag = True
 
 
+# Severity of a third-party disruption, mildest first: the Statuspage component states an
+# incident can put one of our integrations in ([disruptions].minimum_severity).
+SEVERITIES = ("degraded_performance", "partial_outage", "major_outage")
+
+
+def _severity(value: Any) -> str:
+    if value not in SEVERITIES:
+        raise _fail(f"one of {', '.join(SEVERITIES)}", value)
+    return value
+
+
+class Disruptions(Term):
+    """Clause 05: when a third-party disruption is material, so clients are told of it (with
+    a workaround), and whether an agent approves those notices first."""
+
+    # The least severity that counts, and how long it must have lasted before notices go out
+    # (a blip that is over in minutes is not worth an email to every client).
+    minimum_severity: Annotated[str, PlainValidator(_severity)] = "partial_outage"
+    minimum_minutes: Annotated[int, _whole(0, 24 * 60)] = 15
+    notices_need_approval: Flag = False
+
+
 class Vendor(Term):
     key: Slug
     name: Text
@@ -484,6 +506,7 @@ class Policy(Term):
     vendors: tuple[Vendor, ...]
     suspension: Suspension
     monitoring: Monitoring = Monitoring()
+    disruptions: Disruptions = Disruptions()
 
     _calendar: Any = PrivateAttr(default=None)
     _calendar_table: dict[str, Any] = PrivateAttr(default_factory=dict)

@@ -71,6 +71,16 @@ def _rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
             "amount": "" if percent is None else percent,
         }
     )
+    rows += [
+        {
+            "section": "attainment_excluded",
+            "kind": item["reason"],
+            "description": item["label"],
+            "count": item["tickets"],
+            "amount": item["seconds"],
+        }
+        for item in attainment.get("excluded", ())
+    ]
     for state in ("sent", "accepted"):
         rows += [
             {

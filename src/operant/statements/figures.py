@@ -17,7 +17,9 @@ from django.db.models import Count, Q, Sum
 
 from operant.allowance.models import EntryKind, TimeEntry
 from operant.allowance.months import month_begins_at, month_ends_at
-from operant.desk.models import ClockState, RequestClass, Ticket, ticket_ref
+from operant.desk.clock import PAUSE_REASON_LABELS
+from operant.desk.models import ClockPause, ClockState, RequestClass, Ticket, ticket_ref
+from operant.policy.loader import current_policy
 from operant.quotes.models import CENT, Quote, QuoteState, quote_ref
 
 if TYPE_CHECKING:
@@ -102,8 +104,34 @@ def _tickets(client: Client, start: dt.datetime, end: dt.datetime) -> tuple[dict
         "breached": breached,
         "total": total,
         "percent": round(met * 100 / total, 1) if total else None,
+        "excluded": _excluded(received),
     }
     return {"total": sum(counts.values()), "by_class": by_class}, attainment
+
+
+def _excluded(received: Any) -> list[dict[str, Any]]:
+    """The business time the month's tickets' clocks were paused, by reason (waiting on the
+    client, a third-party outage): listed apart, so attainment is read knowing what it left
+    out. Ended pauses only; one query whatever the number of tickets."""
+    calendar_ = current_policy().business_calendar
+    seconds: dict[str, int] = defaultdict(int)
+    tickets: dict[str, set[int]] = defaultdict(set)
+    pauses = ClockPause.objects.filter(ticket__in=received.values("pk"), ended_at__isnull=False)
+    for reason, ticket_id, started, ended in pauses.values_list(
+        "reason", "ticket_id", "started_at", "ended_at"
+    ):
+        seconds[reason] += max(int(calendar_.elapsed(started, ended).total_seconds()), 0)
+        tickets[reason].add(ticket_id)
+    return [
+        {
+            "reason": reason,
+            "label": PAUSE_REASON_LABELS.get(reason, reason),
+            "seconds": seconds[reason],
+            "minutes": round(seconds[reason] / 60),
+            "tickets": len(tickets[reason]),
+        }
+        for reason in sorted(seconds)
+    ]
 
 
 def _quote_rows(queryset: Any, stamp: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from operant.statements.wording import money_text, month_title, percent_text
+from operant.statements.wording import excluded_text, money_text, month_title, percent_text
 
 # The core PDF fonts know Latin-1 only: typographic punctuation becomes its plain form and
 # anything else beyond Latin-1 a "?", rather than failing the monthly run over one character.
@@ -93,6 +93,8 @@ def statement_pdf_bytes(figures: dict[str, Any], *, organisation: str) -> bytes:
         f"{percent_text(attainment['percent'])}: met {attainment['met']}, breached "
         f"{attainment['breached']}, of {attainment['total']} first responses"
     )
+    for item in attainment.get("excluded", ()):
+        out.line(f"Clock paused: {excluded_text(item)}")
 
     out.heading("Quotes")
     for state, label in (("sent", "Sent"), ("accepted", "Accepted")):

@@ -8,6 +8,15 @@ class VendorsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules import models, which are not ready at import time.
         from operant.core.worker import register_job
-        from operant.vendors.jobs import feeds_poll_due
+        from operant.desk.emails import register_acknowledgement_context
+        from operant.vendors.acknowledgement import vendors_ack_context
+        from operant.vendors.jobs import (
+            feeds_poll_due,
+            incidents_notices_due,
+            incidents_tickets_due,
+        )
 
         register_job("vendors.feeds", feeds_poll_due)
+        register_job("vendors.notices", incidents_notices_due)
+        register_job("vendors.tickets", incidents_tickets_due)
+        register_acknowledgement_context(vendors_ack_context)

@@ -1,8 +1,9 @@
 """Vendor incidents and their timelines: the one place an incident is opened, revised,
 added to and resolved, whether a feed or an agent says so.
 
-Notices, clock pauses and the status page (next) hang off these rows: an incident's open/
-resolved state and its ``IncidentUpdate`` timeline are what they react to.
+Notices (notices.py), clock pauses (tickets.py) and the status page hang off these rows: each
+change here sets the incident's ``notices_due_at`` (and, when it ends, ``tickets_due_at``), the
+due times the worker reacts to.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def incident_open(
         started_at=started_at,
         updated_at=now,
         created_by=created_by,
+        # The notices job decides from here whether (and when) it is material.
+        notices_due_at=now,
     )
     incident.integrations.set(list(integration_ids))
     return incident
@@ -111,7 +114,8 @@ def incident_revise(
         incident.integrations.add(*added)
     if changed or added:
         incident.updated_at = now
-        incident.save(update_fields=[*changed, "updated_at"])
+        incident.notices_due_at = now  # a new status or severity may be a new notice
+        incident.save(update_fields=[*changed, "updated_at", "notices_due_at"])
     return bool(changed or added)
 
 
@@ -165,7 +169,12 @@ def incident_resolve(
     incident.status = IncidentStatus.RESOLVED
     incident.resolved_at = ended
     incident.updated_at = now
-    incident.save(update_fields=["status", "resolved_at", "updated_at"])
+    # The resolution notice, and the paused clocks to resume.
+    incident.notices_due_at = now
+    incident.tickets_due_at = now
+    incident.save(
+        update_fields=["status", "resolved_at", "updated_at", "notices_due_at", "tickets_due_at"]
+    )
     return True
 
 

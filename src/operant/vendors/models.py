@@ -166,12 +166,44 @@ class VendorIncident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # What clients can do meanwhile (clause 05), written by an agent from the integrations'
+    # templates; every change is a new notice to the affected clients.
+    workaround = models.TextField(blank=True)
+    workaround_updated_at = models.DateTimeField(null=True, blank=True)
+    # An agent's go-ahead for notices, when the policy's [disruptions] asks for one.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the incident first met the policy's materiality (severity and duration); null
+    # while it has not (then no notice goes out and no clock is paused for it).
+    material_at = models.DateTimeField(null=True, blank=True)
+    # Notices: when the worker must look at this incident again (a change, or the moment it
+    # becomes material), the number of the last message sent, and what that message said
+    # (a digest of status, workaround and resolution: a new one is a new message).
+    notices_due_at = models.DateTimeField(null=True, blank=True)
+    notice_version = models.PositiveIntegerField(default=0)
+    notice_digest = models.CharField(max_length=64, blank=True)
+    # Tickets: when the worker must next look for tickets to link and pause (again every
+    # minute while open: new tickets keep coming), or resume them once resolved.
+    tickets_due_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         indexes = [
             models.Index(
                 fields=["vendor_key"],
                 name="vendors_incident_open_idx",
                 condition=Q(resolved_at__isnull=True),
+            ),
+            models.Index(
+                fields=["notices_due_at"],
+                name="vendors_notices_due_idx",
+                condition=Q(notices_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["tickets_due_at"],
+                name="vendors_tickets_due_idx",
+                condition=Q(tickets_due_at__isnull=False),
             ),
         ]
         constraints = [
@@ -216,3 +248,76 @@ class IncidentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status}: {self.body[:40]}"
+
+
+class WorkaroundTemplate(models.Model):
+    """What clients of an integration can do while its vendor is down: the text an incident's
+    workaround starts from (seeded by migration 0004; agents edit it in the admin)."""
+
+    integration = models.OneToOneField(
+        "accounts.Integration", on_delete=models.CASCADE, related_name="workaround_template"
+    )
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"workaround for {self.integration_id}"
+
+
+class NoticeKind(models.TextChoices):
+    NOTICE = "notice", "First notice"
+    UPDATE = "update", "Update"
+    RESOLVED = "resolved", "Resolution"
+
+
+class IncidentNotice(models.Model):
+    """One message of an incident to one client: unique per incident, client and message
+    number, so each client gets each message once whatever the number of workers."""
+
+    incident = models.ForeignKey(VendorIncident, on_delete=models.CASCADE, related_name="notices")
+    client = models.ForeignKey("accounts.Client", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=NoticeKind.choices)
+    notification = models.ForeignKey(
+        "notify.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "client", "version"], name="vendors_unique_notice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version} of {self.incident_id} to {self.client_id}"
+
+
+class LinkVia(models.TextChoices):
+    WORKFLOW = "workflow", "Monitoring outage ticket of a workflow on the integration"
+    CLASSIFIED = "classified", "Outage request naming the integration"
+    AGENT = "agent", "Linked by an agent"
+
+
+class IncidentTicket(models.Model):
+    """A ticket an incident affects: linked (and its clock paused for "third-party outage")
+    while the incident lasts, resumed when it ends. ``paused_at`` is set when this link paused
+    the clock, ``resumed_at`` when it let it run again."""
+
+    incident = models.ForeignKey(VendorIncident, on_delete=models.CASCADE, related_name="tickets")
+    ticket = models.ForeignKey("desk.Ticket", on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=16, choices=LinkVia.choices)
+    linked_at = models.DateTimeField()
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "ticket"], name="vendors_unique_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.incident_id} affects ticket {self.ticket_id}"

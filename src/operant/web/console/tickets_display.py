@@ -34,6 +34,7 @@ CLASS_BADGES: dict[str, str] = {
 PAUSE_REASONS: dict[str, str] = {
     "waiting_on_client": "Waiting on the client",
     "vendor_incident": "Vendor incident",
+    "third_party_outage": "Third-party outage",
 }
 
 

@@ -1,0 +1,174 @@
+"""Telling the affected clients of a material vendor incident (clause 05): the first notice
+with the workaround, an update whenever the workaround or the status changes, the resolution.
+
+The caller (jobs.py) has claimed the incident's ``notices_due_at``, so one worker sends; the
+``IncidentNotice`` row per incident, client and message number (unique) and the outbox's dedupe
+key make a second send of the same message impossible even so. Queries do not grow with the
+number of clients: the clients with their contacts and packages are four queries, the outbox
+rows and the notice rows one INSERT each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.template.loader import render_to_string
+
+from operant.core.bulk import bulk_insert
+from operant.core.timefmt import human_datetime
+from operant.notify.models import Notification
+from operant.notify.services import notification_build, notifications_queue_many
+from operant.policy.loader import current_policy
+from operant.policy.schema import Disruptions
+from operant.vendors.disruption import incident_material_check, material_from
+from operant.vendors.errors import VendorsError
+from operant.vendors.incidents import vendor_name
+from operant.vendors.models import (
+    IncidentNotice,
+    IncidentStatus,
+    NoticeKind,
+    VendorIncident,
+)
+from operant.vendors.queries import incident_affected_clients
+from operant.vendors.workarounds import incident_workaround_prefill
+
+if TYPE_CHECKING:
+    from operant.accounts.models import Client, Integration, User
+
+
+def notice_digest(incident: VendorIncident, workaround: str) -> str:
+    """What a message says that, changed, makes a new message: status, workaround, the end."""
+    said = "\0".join([incident.status, workaround, str(incident.resolved_at is not None)])
+    return hashlib.sha256(said.encode()).hexdigest()
+
+
+def notice_dedupe_key(incident: VendorIncident, version: int, client: Client) -> str:
+    return f"vendors:{incident.pk}:{version}:{client.pk}"
+
+
+def incident_approve(*, incident: VendorIncident, actor: User | None, now: datetime) -> bool:
+    """An agent's go-ahead for the incident's notices (policy ``notices_need_approval``);
+    False when it was approved already."""
+    if incident.resolved_at is not None and incident.notice_version == 0:
+        raise VendorsError(f"incident {incident.pk} ended before any notice: nothing to approve")
+    updated = VendorIncident.objects.filter(pk=incident.pk, approved_at=None).update(
+        approved_at=now, approved_by=actor, notices_due_at=now
+    )
+    if updated:
+        incident.approved_at, incident.approved_by, incident.notices_due_at = now, actor, now
+    return bool(updated)
+
+
+def _kind(incident: VendorIncident, version: int) -> str:
+    if incident.resolved_at is not None:
+        return NoticeKind.RESOLVED
+    return NoticeKind.NOTICE if version == 1 else NoticeKind.UPDATE
+
+
+def _notification(
+    incident: VendorIncident,
+    client: Client,
+    integrations: list[Integration],
+    version: int,
+    workaround: str,
+    now: datetime,
+) -> Notification:
+    vendor = vendor_name(incident.vendor_key)
+    included = {i.pk for i in client.package.integrations.all()}
+    names = [i.name for i in integrations if i.pk in included] or [i.name for i in integrations]
+    kind = _kind(incident, version)
+    context = {
+        "client": client,
+        "incident": incident,
+        "kind": kind,
+        "vendor": vendor,
+        "integrations": ", ".join(names),
+        "status": IncidentStatus(incident.status).label,
+        "workaround": workaround,
+        "resolved_local": human_datetime(incident.resolved_at, client.zone)
+        if incident.resolved_at
+        else "",
+        "contact_email": current_policy().contact.support_email,
+    }
+    prefix = {"notice": "Service disruption", "update": "Update", "resolved": "Resolved"}[kind]
+    return notification_build(
+        kind=f"vendors.{kind}",
+        to=client.notice_addresses(),
+        subject=f"{prefix}: {vendor} ({', '.join(names)}): {incident.title}"[:250],
+        body_text=render_to_string("vendors/email/notice.txt", context),
+        now=now,
+        dedupe_key=notice_dedupe_key(incident, version, client),
+    )
+
+
+def incident_notices_send(*, incident: VendorIncident, version: int, now: datetime) -> int:
+    """Queue message ``version`` to each affected client not sent it yet; how many were
+    queued. A client with no address is recorded as told (nothing to send or retry)."""
+    told = set(
+        IncidentNotice.objects.filter(incident=incident, version=version).values_list(
+            "client_id", flat=True
+        )
+    )
+    integrations = list(incident.integrations.order_by("key"))
+    clients = [
+        c
+        for c in incident_affected_clients(incident=incident).prefetch_related(
+            "contacts", "package__integrations"
+        )
+        if c.pk not in told
+    ]
+    workaround = incident_workaround_prefill(incident)
+    built = [_notification(incident, c, integrations, version, workaround, now) for c in clients]
+    queued = notifications_queue_many([n for n in built if n.to])
+    by_key = {n.dedupe_key: n for n in queued}
+    kind = _kind(incident, version)
+    bulk_insert(
+        IncidentNotice,
+        [
+            IncidentNotice(
+                incident=incident,
+                client=client,
+                version=version,
+                kind=kind,
+                notification=by_key.get(notice_dedupe_key(incident, version, client)),
+                created_at=now,
+            )
+            for client in clients
+        ],
+    )
+    return len(queued)
+
+
+def incident_notices_process(*, incident: VendorIncident, terms: Disruptions, now: datetime) -> int:
+    """The claimed incident's next message, if one is due: 1. material yet? (if not, when to
+    look again) 2. approved, if the policy asks. 3. a message that says something new (never a
+    resolution of what nobody was told). Returns how many notices were queued."""
+    fields = ["notices_due_at", "material_at", "tickets_due_at", "notice_version", "notice_digest"]
+    incident.notices_due_at = None
+    was_material = incident.material_at is not None
+    queued = 0
+    if not incident_material_check(incident=incident, terms=terms, now=now):
+        since = material_from(incident, terms)
+        if incident.resolved_at is None and since is not None:
+            incident.notices_due_at = since  # look again when it has lasted long enough
+    else:
+        if not was_material:
+            incident.tickets_due_at = now  # pause the clocks of the tickets it affects
+        workaround = incident_workaround_prefill(incident)
+        digest = notice_digest(incident, workaround)
+        approved = incident.approved_at is not None or not terms.notices_need_approval
+        never_told = incident.notice_version == 0
+        if (
+            approved
+            and digest != incident.notice_digest
+            and not (never_told and incident.resolved_at is not None)
+        ):
+            version = incident.notice_version + 1
+            queued = incident_notices_send(incident=incident, version=version, now=now)
+            incident.notice_version, incident.notice_digest = version, digest
+    VendorIncident.objects.filter(pk=incident.pk).update(
+        **{name: getattr(incident, name) for name in fields}
+    )
+    return queued
