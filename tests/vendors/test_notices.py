@@ -61,7 +61,13 @@ def test_the_affected_clients_are_told_each_message_once(status_server, statuspa
         ("vendors.notice", "Service disruption", ["alice@acme-dental.example"]),
         ("vendors.notice", "Service disruption", ["charlie@cobalt-gym.example"]),
     ]
-    first = Notification.objects.filter(kind="vendors.notice").first()
+    first, second = Notification.objects.filter(kind="vendors.notice").order_by("pk")
+    # One wording for both, rendered once; each greeted by its own name.
+    assert {first.body_text.split("\n", 1)[0], second.body_text.split("\n", 1)[0]} == {
+        "Hello Acme Dental,",
+        "Hello Cobalt Gym,",
+    }
+    assert first.body_text.split("\n", 1)[1] == second.body_text.split("\n", 1)[1]
     assert "Text messages may arrive late" in first.body_text  # the SMS template
     assert "Status: Investigating" in first.body_text
     assert passes(12) == 0  # nothing new to say

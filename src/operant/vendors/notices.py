@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
@@ -67,6 +67,29 @@ def _kind(incident: VendorIncident, version: int) -> str:
     return NoticeKind.NOTICE if version == 1 else NoticeKind.UPDATE
 
 
+# The one line of a notice that names the client; the rest is rendered once per wording
+# (``_body``): a notice to 5,000 clients is a few renderings, not 5,000.
+GREETING = "Hello {name},\n\n"
+
+
+def _body(
+    incident: VendorIncident, kind: str, names: tuple[str, ...], zone: Any, workaround: str
+) -> str:
+    context = {
+        "incident": incident,
+        "kind": kind,
+        "vendor": vendor_name(incident.vendor_key),
+        "integrations": ", ".join(names),
+        "status": IncidentStatus(incident.status).label,
+        "workaround": workaround,
+        "resolved_local": human_datetime(incident.resolved_at, zone)
+        if incident.resolved_at
+        else "",
+        "contact_email": current_policy().contact.support_email,
+    }
+    return render_to_string("vendors/email/notice.txt", context)
+
+
 def _notification(
     incident: VendorIncident,
     client: Client,
@@ -74,30 +97,25 @@ def _notification(
     version: int,
     workaround: str,
     now: datetime,
+    bodies: dict[tuple[Any, ...], str],
 ) -> Notification:
+    """Client ``client``'s message; ``bodies`` keeps each wording rendered once per batch."""
     vendor = vendor_name(incident.vendor_key)
     included = {i.pk for i in client.package.integrations.all()}
-    names = [i.name for i in integrations if i.pk in included] or [i.name for i in integrations]
+    names = tuple(
+        [i.name for i in integrations if i.pk in included] or [i.name for i in integrations]
+    )
     kind = _kind(incident, version)
-    context = {
-        "client": client,
-        "incident": incident,
-        "kind": kind,
-        "vendor": vendor,
-        "integrations": ", ".join(names),
-        "status": IncidentStatus(incident.status).label,
-        "workaround": workaround,
-        "resolved_local": human_datetime(incident.resolved_at, client.zone)
-        if incident.resolved_at
-        else "",
-        "contact_email": current_policy().contact.support_email,
-    }
+    # Only a resolution names a time, in the client's zone.
+    wording = (kind, names, client.zone if incident.resolved_at else None)
+    if wording not in bodies:
+        bodies[wording] = _body(incident, kind, names, wording[2], workaround)
     prefix = {"notice": "Service disruption", "update": "Update", "resolved": "Resolved"}[kind]
     return notification_build(
         kind=f"vendors.{kind}",
         to=client.notice_addresses(),
         subject=f"{prefix}: {vendor} ({', '.join(names)}): {incident.title}"[:250],
-        body_text=render_to_string("vendors/email/notice.txt", context),
+        body_text=GREETING.format(name=client.name) + bodies[wording],
         now=now,
         dedupe_key=notice_dedupe_key(incident, version, client),
     )
@@ -120,7 +138,10 @@ def incident_notices_send(*, incident: VendorIncident, version: int, now: dateti
         if c.pk not in told
     ]
     workaround = incident_workaround_prefill(incident)
-    built = [_notification(incident, c, integrations, version, workaround, now) for c in clients]
+    bodies: dict[tuple[Any, ...], str] = {}
+    built = [
+        _notification(incident, c, integrations, version, workaround, now, bodies) for c in clients
+    ]
     queued = notifications_queue_many([n for n in built if n.to])
     by_key = {n.dedupe_key: n for n in queued}
     kind = _kind(incident, version)
