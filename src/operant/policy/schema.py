@@ -425,6 +425,15 @@ class Monitoring(Term):
     notify_clients: Flag = True
 
 
+class Corroboration(Term):
+    """Clause 05: monitoring's own signals suggest a vendor incident before the vendor's page
+    admits it. One client's workflows failing together is that client's problem, so at least
+    two clients are needed."""
+
+    min_clients: Annotated[int, _whole(2, 10_000)] = 3
+    window_minutes: Annotated[int, _whole(1, 24 * 60)] = 15
+
+
 class Vendor(Term):
     key: Slug
     name: Text
@@ -484,6 +493,7 @@ class Policy(Term):
     vendors: tuple[Vendor, ...]
     suspension: Suspension
     monitoring: Monitoring = Monitoring()
+    corroboration: Corroboration = Corroboration()
 
     _calendar: Any = PrivateAttr(default=None)
     _calendar_table: dict[str, Any] = PrivateAttr(default_factory=dict)

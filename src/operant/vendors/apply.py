@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from operant.vendors.adapters.base import ComponentReading, IncidentReading, Snapshot
+from operant.vendors.corroboration import suspected_adopt, suspected_adoptable
 from operant.vendors.incidents import (
     incident_open,
     incident_resolve,
@@ -27,6 +28,7 @@ from operant.vendors.incidents import (
     incident_update_append,
     vendor_name,
 )
+from operant.vendors.maintenances import maintenances_publish
 from operant.vendors.models import (
     ComponentMapping,
     ComponentState,
@@ -107,6 +109,9 @@ def snapshot_apply(*, feed: VendorFeed, snapshot: Snapshot, now: datetime) -> Ap
         _resolve_unlisted(feed, seen, now, applied)
     if snapshot.components is not None:
         _component_incident(feed, readings, mapper, covered, now, applied)
+        maintenances_publish(
+            feed=feed, snapshot=snapshot, readings=readings, mapper=mapper, now=now
+        )
     return applied
 
 
@@ -176,6 +181,14 @@ def _vendor_incident(
             incident_revise(
                 incident=incident, now=now, integration_ids=integration_ids, source=source,
                 external_id=reading.id, status=reading.status, **fields,
+            )  # fmt: skip
+    if incident is None:
+        incident = suspected_adoptable(vendor_key=feed.vendor_key, integration_ids=integration_ids)
+        if incident is not None:
+            applied.changes.append(f"incident {incident.pk}: the vendor confirmed the suspicion")
+            suspected_adopt(
+                incident=incident, now=now, integration_ids=integration_ids, feed=feed,
+                source=source, external_id=reading.id, status=reading.status, **fields,
             )  # fmt: skip
     if incident is None:
         incident = incident_open(
@@ -248,14 +261,23 @@ def _component_incident(
     if derived is None and not down:
         return
     if derived is None:
-        derived = incident_open(
-            vendor_key=feed.vendor_key, feed=feed, source=IncidentSource.COMPONENT,
-            external_id=f"component:{feed.pk}:{now.isoformat()}",
-            title=f"{vendor_name(feed.vendor_key)}: {', '.join(c.name for c in down.values())}",
-            status=IncidentStatus.INVESTIGATING, impact="minor", started_at=now,
-            integration_ids=set().union(*(mapper.component(c) for c in down.values())), now=now,
-        )  # fmt: skip
-        applied.changes.append(f"incident {derived.pk} opened from component status")
+        opening = {
+            "source": IncidentSource.COMPONENT,
+            "external_id": f"component:{feed.pk}:{now.isoformat()}",
+            "title": f"{vendor_name(feed.vendor_key)}: {', '.join(c.name for c in down.values())}",
+            "status": IncidentStatus.INVESTIGATING,
+        }
+        ids = set().union(*(mapper.component(c) for c in down.values()))
+        derived = suspected_adoptable(vendor_key=feed.vendor_key, integration_ids=ids)
+        if derived is not None:
+            suspected_adopt(incident=derived, now=now, integration_ids=ids, feed=feed, **opening)
+            applied.changes.append(f"incident {derived.pk}: component status confirms it")
+        else:
+            derived = incident_open(
+                vendor_key=feed.vendor_key, feed=feed, impact="minor", started_at=now,
+                integration_ids=ids, now=now, **opening,
+            )  # fmt: skip
+            applied.changes.append(f"incident {derived.pk} opened from component status")
     # Every component the incident has named stays in it (operational again, or missing with
     # its last known status), so its timeline says when each one recovered.
     current = {c["id"]: dict(c) for c in derived.components}
