@@ -11,6 +11,10 @@ The rule, in order:
 3. Mapped components out of ``operational`` (maintenance is the maintenance app's) that no
    open vendor incident covers get one component-derived incident per feed, adopted by the
    vendor's incident once the page publishes one; it resolves when they are all operational.
+4. An open incident monitoring suspects (corroboration.py) on the same integrations is taken
+   over by the vendor's incident, or the component-derived one, instead of a second opening.
+5. The page's scheduled maintenances on mapped components are handed to the maintenance app
+   (maintenances.py), which keeps one window per maintenance.
 """
 
 from __future__ import annotations
