@@ -146,6 +146,9 @@ class FakeStatusServer:
         self.script = StatusScript(start)
         self.step = "operational"
         self.misbehaviour: str | None = None
+        # A whole summary served as is instead of the scripted step (``serve_page``).
+        self.page: dict[str, Any] | None = None
+        self.page_version = 0
         self.release = threading.Event()  # lets a hanging answer go at the end
         self.huge_bytes_sent = 0
         self.huge_done = threading.Event()
@@ -179,6 +182,11 @@ class FakeStatusServer:
         assert step in STEPS, step
         self.step = step
 
+    def serve_page(self, page: dict[str, Any]) -> None:
+        """Serve this summary (another capture, re-dated by the test) with a new ETag."""
+        self.page = page
+        self.page_version += 1
+
     def misbehave(self, how: str | None) -> None:
         """html | malformed | truncated | redirect_loop | huge | huge_chunked | hang | None."""
         self.misbehaviour = how
@@ -201,7 +209,8 @@ class FakeStatusServer:
     def _validators(self) -> tuple[str, str]:
         index = STEPS.index(self.step)
         stamp = self.script.start + timedelta(minutes=index)
-        return f'"{self.step}-{len(self.script.dropped)}"', format_datetime(stamp, usegmt=True)
+        etag = f'"{self.step}-{len(self.script.dropped)}-{self.page_version}"'
+        return etag, format_datetime(stamp, usegmt=True)
 
     def answer(self, handler: BaseHTTPRequestHandler, path: str) -> None:
         how = self.misbehaviour
@@ -223,7 +232,8 @@ class FakeStatusServer:
             body = self.script.atom(self.step).encode()
             kind = "application/atom+xml"
         elif path == SUMMARY:
-            body = json.dumps(self.script.summary(self.step)).encode()
+            page = self.page if self.page is not None else self.script.summary(self.step)
+            body = json.dumps(page).encode()
             kind = "application/json"
         else:
             return self._send(handler, 404, b"not found", {"Content-Type": "text/plain"})

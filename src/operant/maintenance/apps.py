@@ -14,9 +14,12 @@ class MaintenanceConfig(AppConfig):
             windows_expand_due,
         )
         from operant.maintenance.quiet import maintenance_quiet_reason
+        from operant.maintenance.vendor_windows import vendor_windows_sync
         from operant.monitoring.quiet import register_quiet_check
+        from operant.monitoring.vendor_maintenance import register_vendor_maintenance_sink
 
         register_job("maintenance.expand", windows_expand_due)
         register_job("maintenance.notices", occurrences_notices_due)
         register_job("maintenance.after", occurrences_after_due)
         register_quiet_check(maintenance_quiet_reason)
+        register_vendor_maintenance_sink(vendor_windows_sync)

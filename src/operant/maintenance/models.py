@@ -51,6 +51,9 @@ class Window(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A vendor's maintenance this window stands for ("vendor:<vendor>:<feed>:<id>", see
+    # vendor_windows.py); null for an agent's window.
+    external_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
     # Occurrences starting before this are materialized; the worker extends it when
     # ``expand_due_at`` comes (null: the rule has no occurrence left to materialize).
     expanded_until = models.DateTimeField(null=True, blank=True)

@@ -447,6 +447,15 @@ class Disruptions(Term):
     notices_need_approval: Flag = False
 
 
+class Corroboration(Term):
+    """Clause 05: monitoring's own signals suggest a vendor incident before the vendor's page
+    admits it. One client's workflows failing together is that client's problem, so at least
+    two clients are needed."""
+
+    min_clients: Annotated[int, _whole(2, 10_000)] = 3
+    window_minutes: Annotated[int, _whole(1, 24 * 60)] = 15
+
+
 class Vendor(Term):
     key: Slug
     name: Text
@@ -507,6 +516,7 @@ class Policy(Term):
     suspension: Suspension
     monitoring: Monitoring = Monitoring()
     disruptions: Disruptions = Disruptions()
+    corroboration: Corroboration = Corroboration()
 
     _calendar: Any = PrivateAttr(default=None)
     _calendar_table: dict[str, Any] = PrivateAttr(default_factory=dict)

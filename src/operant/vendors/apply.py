@@ -11,6 +11,10 @@ The rule, in order:
 3. Mapped components out of ``operational`` (maintenance is the maintenance app's) that no
    open vendor incident covers get one component-derived incident per feed, adopted by the
    vendor's incident once the page publishes one; it resolves when they are all operational.
+4. An open incident monitoring suspects (corroboration.py) on the same integrations is taken
+   over by the vendor's incident, or the component-derived one, instead of a second opening.
+5. The page's scheduled maintenances on mapped components are handed to the maintenance app
+   (maintenances.py), which keeps one window per maintenance.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from operant.vendors.adapters.base import ComponentReading, IncidentReading, Snapshot
+from operant.vendors.corroboration import suspected_adopt, suspected_adoptable
 from operant.vendors.incidents import (
     incident_open,
     incident_resolve,
@@ -27,6 +32,7 @@ from operant.vendors.incidents import (
     incident_update_append,
     vendor_name,
 )
+from operant.vendors.maintenances import maintenances_publish
 from operant.vendors.models import (
     ComponentMapping,
     ComponentState,
@@ -107,6 +113,9 @@ def snapshot_apply(*, feed: VendorFeed, snapshot: Snapshot, now: datetime) -> Ap
         _resolve_unlisted(feed, seen, now, applied)
     if snapshot.components is not None:
         _component_incident(feed, readings, mapper, covered, now, applied)
+        maintenances_publish(
+            feed=feed, snapshot=snapshot, readings=readings, mapper=mapper, now=now
+        )
     return applied
 
 
@@ -176,6 +185,14 @@ def _vendor_incident(
             incident_revise(
                 incident=incident, now=now, integration_ids=integration_ids, source=source,
                 external_id=reading.id, status=reading.status, **fields,
+            )  # fmt: skip
+    if incident is None:
+        incident = suspected_adoptable(vendor_key=feed.vendor_key, integration_ids=integration_ids)
+        if incident is not None:
+            applied.changes.append(f"incident {incident.pk}: the vendor confirmed the suspicion")
+            suspected_adopt(
+                incident=incident, now=now, integration_ids=integration_ids, feed=feed,
+                source=source, external_id=reading.id, status=reading.status, **fields,
             )  # fmt: skip
     if incident is None:
         incident = incident_open(
@@ -248,14 +265,23 @@ def _component_incident(
     if derived is None and not down:
         return
     if derived is None:
-        derived = incident_open(
-            vendor_key=feed.vendor_key, feed=feed, source=IncidentSource.COMPONENT,
-            external_id=f"component:{feed.pk}:{now.isoformat()}",
-            title=f"{vendor_name(feed.vendor_key)}: {', '.join(c.name for c in down.values())}",
-            status=IncidentStatus.INVESTIGATING, impact="minor", started_at=now,
-            integration_ids=set().union(*(mapper.component(c) for c in down.values())), now=now,
-        )  # fmt: skip
-        applied.changes.append(f"incident {derived.pk} opened from component status")
+        opening = {
+            "source": IncidentSource.COMPONENT,
+            "external_id": f"component:{feed.pk}:{now.isoformat()}",
+            "title": f"{vendor_name(feed.vendor_key)}: {', '.join(c.name for c in down.values())}",
+            "status": IncidentStatus.INVESTIGATING,
+        }
+        ids = set().union(*(mapper.component(c) for c in down.values()))
+        derived = suspected_adoptable(vendor_key=feed.vendor_key, integration_ids=ids)
+        if derived is not None:
+            suspected_adopt(incident=derived, now=now, integration_ids=ids, feed=feed, **opening)
+            applied.changes.append(f"incident {derived.pk}: component status confirms it")
+        else:
+            derived = incident_open(
+                vendor_key=feed.vendor_key, feed=feed, impact="minor", started_at=now,
+                integration_ids=ids, now=now, **opening,
+            )  # fmt: skip
+            applied.changes.append(f"incident {derived.pk} opened from component status")
     # Every component the incident has named stays in it (operational again, or missing with
     # its last known status), so its timeline says when each one recovered.
     current = {c["id"]: dict(c) for c in derived.components}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from operant.policy.schema import SEVERITIES, Disruptions
-from operant.vendors.models import Impact, VendorIncident
+from operant.vendors.models import UNCONFIRMED, Impact, VendorIncident
 
 # 1 for the mildest severity; 0 for anything that is no disruption (operational, maintenance).
 RANK = {severity: rank for rank, severity in enumerate(SEVERITIES, start=1)}
@@ -28,7 +28,11 @@ def incident_severity(incident: VendorIncident) -> int:
 
 def material_from(incident: VendorIncident, terms: Disruptions) -> datetime | None:
     """When the incident is (or becomes) material if it stays as it is: its start plus the
-    policy's minimum duration; None while it is milder than the policy's minimum severity."""
+    policy's minimum duration; None while it is milder than the policy's minimum severity, and
+    while it is only suspected from our own monitoring (or was dismissed): clients hear of it,
+    and their clocks pause for it, once an agent or the vendor confirms it."""
+    if incident.status in UNCONFIRMED:
+        return None
     if incident_severity(incident) < RANK[terms.minimum_severity]:
         return None
     return incident.started_at + timedelta(minutes=terms.minimum_minutes)

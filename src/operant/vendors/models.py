@@ -124,6 +124,8 @@ class IncidentSource(models.TextChoices):
     ATOM = "atom", "Vendor status feed"
     COMPONENT = "component", "Component status (no vendor incident yet)"
     MANUAL = "manual", "Entered by an agent"
+    # Suggested by our own monitoring: many workflows on one integration down together.
+    MONITORING = "monitoring", "Suggested by monitoring"
 
 
 class IncidentStatus(models.TextChoices):
@@ -131,6 +133,15 @@ class IncidentStatus(models.TextChoices):
     IDENTIFIED = "identified", "Identified"
     MONITORING = "monitoring", "Monitoring"
     RESOLVED = "resolved", "Resolved"
+    # Monitoring's suggestion, not confirmed by an agent or the vendor's page yet: no client is
+    # told, no clock paused; a dismissed one was not a vendor incident after all.
+    SUSPECTED = "suspected", "Suspected"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+# Incidents in these statuses are for agents only: clients, the status page and their notices
+# never see them.
+UNCONFIRMED = (IncidentStatus.SUSPECTED, IncidentStatus.DISMISSED)
 
 
 class Impact(models.TextChoices):
@@ -221,6 +232,10 @@ class VendorIncident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def is_suspected(self) -> bool:
+        return self.status == IncidentStatus.SUSPECTED
 
 
 class IncidentUpdate(models.Model):
@@ -321,3 +336,14 @@ class IncidentTicket(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.incident_id} affects ticket {self.ticket_id}"
+
+
+class FlipCursor(models.Model):
+    """How far corroboration has read monitoring's flips (one row): monitoring's tables are
+    read, never written, so the position is kept here."""
+
+    last_flip_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"flips read up to {self.last_flip_id}"

@@ -21,7 +21,13 @@ from operant.desk.models import Ticket, TicketState
 from operant.monitoring.models import Workflow
 from operant.vendors.adapters.base import ComponentReading
 from operant.vendors.apply import Mapper
-from operant.vendors.models import ComponentStatus, IncidentUpdate, VendorFeed, VendorIncident
+from operant.vendors.models import (
+    UNCONFIRMED,
+    ComponentStatus,
+    IncidentUpdate,
+    VendorFeed,
+    VendorIncident,
+)
 
 
 def affected_clients_q(integrations: list[Integration]) -> Q:
@@ -64,9 +70,15 @@ def incident_affected_workflows(*, incident: VendorIncident) -> QuerySet[Workflo
 # ---- pages: the console's incident pages, the status page, the portal's status ------------
 
 
-def incident_rows(*, open_only: bool = False) -> QuerySet[VendorIncident]:
-    """Incidents, open ones first, then the most recent; integrations loaded in one query."""
+def incident_rows(
+    *, open_only: bool = False, confirmed_only: bool = False
+) -> QuerySet[VendorIncident]:
+    """Incidents, open ones first, then the most recent; integrations loaded in one query.
+    ``confirmed_only`` for whatever clients or visitors read: monitoring's suspicions (and
+    the dismissed ones) are for agents."""
     rows = VendorIncident.objects.prefetch_related("integrations")
+    if confirmed_only:
+        rows = rows.exclude(status__in=UNCONFIRMED)
     if open_only:
         rows = rows.filter(resolved_at__isnull=True)
     return rows.order_by(F("resolved_at").desc(nulls_first=True), "-started_at", "-pk")
@@ -116,7 +128,7 @@ def client_affecting_integrations(*, client: Client) -> set[int]:
 def client_incidents(*, client: Client, resolved_since: datetime) -> QuerySet[VendorIncident]:
     """The incidents affecting the client: open ones, and those resolved since the instant."""
     return (
-        incident_rows()
+        incident_rows(confirmed_only=True)
         .filter(integrations__in=client_affecting_integrations(client=client))
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=resolved_since))
         .distinct()

@@ -91,7 +91,9 @@ class PublicStatus:
 
 def public_status(*, now: datetime) -> PublicStatus:
     """The page's content; each policy vendor with its open incidents and latest updates."""
-    open_incidents = incidents_with_latest_update(incident_rows(open_only=True))
+    open_incidents = incidents_with_latest_update(
+        incident_rows(open_only=True, confirmed_only=True)
+    )
     vendors = []
     for vendor in current_policy().vendors:
         vendors.append(
@@ -113,8 +115,8 @@ def public_status(*, now: datetime) -> PublicStatus:
 
 def feed_incidents(*, now: datetime) -> list[VendorIncident]:
     """Incidents for the Atom feed: open ones and those started in the last month."""
-    recent = incident_rows().filter(started_at__gte=now - FEED_HISTORY)
-    opened = incident_rows(open_only=True)
+    recent = incident_rows(confirmed_only=True).filter(started_at__gte=now - FEED_HISTORY)
+    opened = incident_rows(open_only=True, confirmed_only=True)
     return incidents_with_latest_update(recent | opened)
 
 

@@ -16,6 +16,7 @@ from operant.web.console import (
     tickets_mail,
     time_entries,
     vendors,
+    vendors_suspected,
     views,
 )
 
@@ -97,5 +98,15 @@ urlpatterns += [
     path("vendors/", vendors.incident_list, name="vendor_incidents"),
     path("vendors/incidents/<int:pk>/", vendors.incident_detail, name="vendor_incident"),
     path("vendors/feeds/", vendors.feed_list, name="vendor_feeds"),
+    path(
+        "vendors/incidents/<int:pk>/confirm/",
+        vendors_suspected.incident_confirm_view,
+        name="vendor_incident_confirm",
+    ),
+    path(
+        "vendors/incidents/<int:pk>/dismiss/",
+        vendors_suspected.incident_dismiss_view,
+        name="vendor_incident_dismiss",
+    ),
     path("maintenance/", maintenance.window_list, name="maintenance"),
 ]
