@@ -7,7 +7,7 @@ live in ``services.py``; this module holds the tables and the rules that read on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -188,6 +188,17 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return [(package, package.n) for package in packages]
 
 
+def notice_addresses_of(contact_emails: Sequence[str], billing_email: str) -> list[str]:
+    """The one rule of who at a client is told of what touches every automation: each
+    contact and the billing address, each once (compared without case)."""
+    seen: dict[str, str] = {}
+    for address in [*contact_emails, billing_email]:
+        key = (address or "").strip().lower()
+        if key and key not in seen:
+            seen[key] = address.strip()
+    return list(seen.values())
+
+
 class Client(models.Model):
     """A business on a monthly retainer."""
 
@@ -246,13 +257,9 @@ class Client(models.Model):
 
     def notice_addresses(self) -> list[str]:
         """Who is told of what touches every automation (maintenance, a vendor's outage):
-        each contact and the billing address, each once. Prefetch ``contacts`` for many."""
-        seen: dict[str, str] = {}
-        for address in [c.email for c in self.contacts.all()] + [self.billing_email]:
-            key = (address or "").strip().lower()
-            if key and key not in seen:
-                seen[key] = address.strip()
-        return list(seen.values())
+        ``notice_addresses_of`` this client's contacts and billing address. Prefetch
+        ``contacts`` for many (or, for thousands, feed the function from value rows)."""
+        return notice_addresses_of([c.email for c in self.contacts.all()], self.billing_email)
 
 
 class ClientDomain(models.Model):

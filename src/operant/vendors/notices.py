@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 
@@ -31,11 +32,11 @@ from operant.vendors.models import (
     NoticeKind,
     VendorIncident,
 )
-from operant.vendors.queries import incident_affected_clients
+from operant.vendors.queries import Recipient, incident_affected_clients, notice_recipients
 from operant.vendors.workarounds import incident_workaround_prefill
 
 if TYPE_CHECKING:
-    from operant.accounts.models import Client, Integration, User
+    from operant.accounts.models import Integration, User
 
 
 def notice_digest(incident: VendorIncident, workaround: str) -> str:
@@ -44,8 +45,8 @@ def notice_digest(incident: VendorIncident, workaround: str) -> str:
     return hashlib.sha256(said.encode()).hexdigest()
 
 
-def notice_dedupe_key(incident: VendorIncident, version: int, client: Client) -> str:
-    return f"vendors:{incident.pk}:{version}:{client.pk}"
+def notice_dedupe_key(incident: VendorIncident, version: int, client_id: int) -> str:
+    return f"vendors:{incident.pk}:{version}:{client_id}"
 
 
 def incident_approve(*, incident: VendorIncident, actor: User | None, now: datetime) -> bool:
@@ -67,58 +68,70 @@ def _kind(incident: VendorIncident, version: int) -> str:
     return NoticeKind.NOTICE if version == 1 else NoticeKind.UPDATE
 
 
-# The one line of a notice that names the client; the rest is rendered once per wording
-# (``_body``): a notice to 5,000 clients is a few renderings, not 5,000.
+# The one line of a notice that names the client; the rest is rendered once per wording: a
+# notice to 5,000 clients is a few renderings, not 5,000.
 GREETING = "Hello {name},\n\n"
+SUBJECT_PREFIX = {"notice": "Service disruption", "update": "Update", "resolved": "Resolved"}
 
 
-def _body(
-    incident: VendorIncident, kind: str, names: tuple[str, ...], zone: Any, workaround: str
-) -> str:
-    context = {
-        "incident": incident,
-        "kind": kind,
-        "vendor": vendor_name(incident.vendor_key),
-        "integrations": ", ".join(names),
-        "status": IncidentStatus(incident.status).label,
-        "workaround": workaround,
-        "resolved_local": human_datetime(incident.resolved_at, zone)
-        if incident.resolved_at
-        else "",
-        "contact_email": current_policy().contact.support_email,
-    }
-    return render_to_string("vendors/email/notice.txt", context)
+class _Letters:
+    """One message of an incident, written for many clients: what is the same for all of
+    them (vendor, status, workaround, each wording's body) is worked out once per batch."""
 
+    def __init__(
+        self,
+        incident: VendorIncident,
+        integrations: list[Integration],
+        version: int,
+        workaround: str,
+        now: datetime,
+    ) -> None:
+        self.incident, self.integrations, self.version = incident, integrations, version
+        self.workaround, self.now = workaround, now
+        self.kind = _kind(incident, version)
+        self.vendor = vendor_name(incident.vendor_key)
+        self.contact_email = current_policy().contact.support_email
+        self._bodies: dict[tuple[Any, ...], str] = {}
+        self._names: dict[int, tuple[str, ...]] = {}  # per package
 
-def _notification(
-    incident: VendorIncident,
-    client: Client,
-    integrations: list[Integration],
-    version: int,
-    workaround: str,
-    now: datetime,
-    bodies: dict[tuple[Any, ...], str],
-) -> Notification:
-    """Client ``client``'s message; ``bodies`` keeps each wording rendered once per batch."""
-    vendor = vendor_name(incident.vendor_key)
-    included = {i.pk for i in client.package.integrations.all()}
-    names = tuple(
-        [i.name for i in integrations if i.pk in included] or [i.name for i in integrations]
-    )
-    kind = _kind(incident, version)
-    # Only a resolution names a time, in the client's zone.
-    wording = (kind, names, client.zone if incident.resolved_at else None)
-    if wording not in bodies:
-        bodies[wording] = _body(incident, kind, names, wording[2], workaround)
-    prefix = {"notice": "Service disruption", "update": "Update", "resolved": "Resolved"}[kind]
-    return notification_build(
-        kind=f"vendors.{kind}",
-        to=client.notice_addresses(),
-        subject=f"{prefix}: {vendor} ({', '.join(names)}): {incident.title}"[:250],
-        body_text=GREETING.format(name=client.name) + bodies[wording],
-        now=now,
-        dedupe_key=notice_dedupe_key(incident, version, client),
-    )
+    def _integration_names(self, recipient: Recipient) -> tuple[str, ...]:
+        """The incident's integrations in the client's package (all of them when none is:
+        an agent linked the client by hand)."""
+        names = [i.name for i in self.integrations if i.pk in recipient.package_integrations]
+        return tuple(names or [i.name for i in self.integrations])
+
+    def _body(self, names: tuple[str, ...], zone: Any) -> str:
+        wording = (names, zone)
+        if wording not in self._bodies:
+            incident = self.incident
+            self._bodies[wording] = render_to_string(
+                "vendors/email/notice.txt",
+                {
+                    "incident": incident,
+                    "kind": self.kind,
+                    "vendor": self.vendor,
+                    "integrations": ", ".join(names),
+                    "status": IncidentStatus(incident.status).label,
+                    "workaround": self.workaround,
+                    "resolved_local": human_datetime(incident.resolved_at, zone) if zone else "",
+                    "contact_email": self.contact_email,
+                },
+            )
+        return self._bodies[wording]
+
+    def to(self, recipient: Recipient) -> Notification:
+        names = self._integration_names(recipient)
+        # Only a resolution names a time, in the client's zone.
+        zone = ZoneInfo(recipient.timezone) if self.incident.resolved_at else None
+        subject = f"{SUBJECT_PREFIX[self.kind]}: {self.vendor} ({', '.join(names)}): "
+        return notification_build(
+            kind=f"vendors.{self.kind}",
+            to=recipient.addresses,
+            subject=(subject + self.incident.title)[:250],
+            body_text=GREETING.format(name=recipient.name) + self._body(names, zone),
+            now=self.now,
+            dedupe_key=notice_dedupe_key(self.incident, self.version, recipient.pk),
+        )
 
 
 def incident_notices_send(*, incident: VendorIncident, version: int, now: datetime) -> int:
@@ -129,34 +142,33 @@ def incident_notices_send(*, incident: VendorIncident, version: int, now: dateti
             "client_id", flat=True
         )
     )
-    integrations = list(incident.integrations.order_by("key"))
-    clients = [
-        c
-        for c in incident_affected_clients(incident=incident).prefetch_related(
-            "contacts", "package__integrations"
-        )
-        if c.pk not in told
+    recipients = [
+        r
+        for r in notice_recipients(incident_affected_clients(incident=incident))
+        if r.pk not in told
     ]
-    workaround = incident_workaround_prefill(incident)
-    bodies: dict[tuple[Any, ...], str] = {}
-    built = [
-        _notification(incident, c, integrations, version, workaround, now, bodies) for c in clients
-    ]
+    letters = _Letters(
+        incident,
+        list(incident.integrations.order_by("key")),
+        version,
+        incident_workaround_prefill(incident),
+        now,
+    )
+    built = [letters.to(r) for r in recipients]
     queued = notifications_queue_many([n for n in built if n.to])
     by_key = {n.dedupe_key: n for n in queued}
-    kind = _kind(incident, version)
     bulk_insert(
         IncidentNotice,
         [
             IncidentNotice(
                 incident=incident,
-                client=client,
+                client_id=r.pk,
                 version=version,
-                kind=kind,
-                notification=by_key.get(notice_dedupe_key(incident, version, client)),
+                kind=letters.kind,
+                notification=by_key.get(notice_dedupe_key(incident, version, r.pk)),
                 created_at=now,
             )
-            for client in clients
+            for r in recipients
         ],
     )
     return len(queued)
