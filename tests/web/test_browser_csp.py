@@ -6,22 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.web.browser_helpers import csp_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _violations(page) -> list[str]:
-    messages: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            messages.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return messages
-
-
 def test_the_console_and_api_docs_run_under_the_policy(page, browser_login, agent, client_a):
-    violations = _violations(page)
+    violations = csp_violations(page)
     browser_login(page, "agent@operant.test")
     page.goto("/console/clients/")
     # htmx live search still swaps the results in.
@@ -34,7 +25,7 @@ def test_the_console_and_api_docs_run_under_the_policy(page, browser_login, agen
 
 
 def test_the_allowance_gauge_is_drawn_under_the_policy(page, browser_login, alice):
-    violations = _violations(page)
+    violations = csp_violations(page)
     browser_login(page, "alice@acme-dental.example")
     page.goto("/portal/allowance/")
     expect(page.locator(".gauge-track")).to_be_visible()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 from defusedxml import ElementTree
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.web.browser_helpers import csp_violations
 from tests.web.monitoring_helpers import make_workflow, ping, run_worker
 from tests.web.status_fixtures import SMS_UPDATE, sms_outage, windows
 
@@ -16,22 +17,11 @@ __all__ = ["sms_outage", "windows"]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _csp_violations(page: Page) -> list[str]:
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return violations
-
-
 def test_an_agent_reads_an_incident_and_follows_an_affected_client(
     page, browser_login, agent, client_a, client_c, sms_outage
 ):
     make_workflow(client_a, "Acme reminders")
-    violations = _csp_violations(page)
+    violations = csp_violations(page)
     browser_login(page, "agent@operant.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Vendors").click()
     page.get_by_role("link", name="SMS delivery delays").click()
@@ -59,7 +49,7 @@ def test_a_visitor_reads_the_status_page_and_its_feed(
     ping(down, "fail")
     ping(make_workflow(client_a, "Acme reminders"))
     run_worker()
-    violations = _csp_violations(page)
+    violations = csp_violations(page)
 
     page.goto("/status")
     expect(page.get_by_role("heading", level=1)).to_have_text("Status")

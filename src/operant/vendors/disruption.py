@@ -51,3 +51,18 @@ def incident_material_check(*, incident: VendorIncident, terms: Disruptions, now
         return False
     incident.material_at = now
     return True
+
+
+def incident_ended_untold(incident: VendorIncident) -> bool:
+    """Resolved before any notice went out: nothing is left to tell (not even the end)."""
+    return incident.resolved_at is not None and incident.notice_version == 0
+
+
+def incident_awaits_approval(incident: VendorIncident, terms: Disruptions) -> bool:
+    """The policy asks an agent to approve notices and nobody has yet: no notice goes out
+    (notices.py) and the console offers the approval, while something is left to tell."""
+    return (
+        terms.notices_need_approval
+        and incident.approved_at is None
+        and not incident_ended_untold(incident)
+    )

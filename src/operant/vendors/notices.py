@@ -23,7 +23,12 @@ from operant.notify.models import Notification
 from operant.notify.services import notification_build, notifications_queue_many
 from operant.policy.loader import current_policy
 from operant.policy.schema import Disruptions
-from operant.vendors.disruption import incident_material_check, material_from
+from operant.vendors.disruption import (
+    incident_awaits_approval,
+    incident_ended_untold,
+    incident_material_check,
+    material_from,
+)
 from operant.vendors.errors import VendorsError
 from operant.vendors.incidents import vendor_name
 from operant.vendors.models import (
@@ -52,7 +57,7 @@ def notice_dedupe_key(incident: VendorIncident, version: int, client_id: int) ->
 def incident_approve(*, incident: VendorIncident, actor: User | None, now: datetime) -> bool:
     """An agent's go-ahead for the incident's notices (policy ``notices_need_approval``);
     False when it was approved already."""
-    if incident.resolved_at is not None and incident.notice_version == 0:
+    if incident_ended_untold(incident):
         raise VendorsError(f"incident {incident.pk} ended before any notice: nothing to approve")
     updated = VendorIncident.objects.filter(pk=incident.pk, approved_at=None).update(
         approved_at=now, approved_by=actor, notices_due_at=now
@@ -191,13 +196,8 @@ def incident_notices_process(*, incident: VendorIncident, terms: Disruptions, no
             incident.tickets_due_at = now  # pause the clocks of the tickets it affects
         workaround = incident_workaround_prefill(incident)
         digest = notice_digest(incident, workaround)
-        approved = incident.approved_at is not None or not terms.notices_need_approval
-        never_told = incident.notice_version == 0
-        if (
-            approved
-            and digest != incident.notice_digest
-            and not (never_told and incident.resolved_at is not None)
-        ):
+        approved = not incident_awaits_approval(incident, terms)
+        if approved and digest != incident.notice_digest and not incident_ended_untold(incident):
             version = incident.notice_version + 1
             queued = incident_notices_send(incident=incident, version=version, now=now)
             incident.notice_version, incident.notice_digest = version, digest

@@ -8,9 +8,11 @@ from datetime import datetime
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -26,12 +28,17 @@ from operant.accounts.models import (
 )
 from operant.desk.models import Ticket, TicketState
 from operant.monitoring.models import Workflow
+from operant.policy.schema import Disruptions
 from operant.vendors.adapters.base import ComponentReading
 from operant.vendors.apply import Mapper
+from operant.vendors.disruption import incident_awaits_approval, material_from
 from operant.vendors.models import (
     UNCONFIRMED,
     ComponentStatus,
+    IncidentNotice,
+    IncidentTicket,
     IncidentUpdate,
+    NoticeKind,
     VendorFeed,
     VendorIncident,
 )
@@ -151,6 +158,54 @@ def incident_open_tickets(*, incident: VendorIncident) -> QuerySet[Ticket]:
         .exclude(state=TicketState.SOLVED)
         .select_related("client")
         .order_by("client__slug", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """Where an incident's notices stand, for the agent deciding what to do next."""
+
+    material_at: datetime | None
+    # When it becomes material if it stays as it is; None while milder than the policy asks.
+    material_from: datetime | None
+    awaits_approval: bool
+    # One row per message sent: version, kind, first_at, clients.
+    messages: list[dict[str, object]]
+
+
+def incident_notice_state(*, incident: VendorIncident, terms: Disruptions) -> NoticeState:
+    """Two queries at most however many clients were told (one aggregate over the notices)."""
+    messages = list(
+        IncidentNotice.objects.filter(incident=incident)
+        .values("version", "kind")
+        .annotate(clients=Count("pk"), first_at=Min("created_at"))
+        .order_by("version")
+    )
+    for message in messages:
+        message["label"] = NoticeKind(message["kind"]).label
+    return NoticeState(
+        material_at=incident.material_at,
+        material_from=material_from(incident, terms),
+        awaits_approval=incident_awaits_approval(incident, terms),
+        messages=messages,
+    )
+
+
+def incident_notices_told(*, incident: VendorIncident) -> QuerySet[IncidentNotice]:
+    """Which client was told which message, by client then message (the caller pages it)."""
+    return (
+        IncidentNotice.objects.filter(incident=incident)
+        .select_related("client")
+        .order_by("client__slug", "version")
+    )
+
+
+def incident_ticket_links(*, incident: VendorIncident) -> QuerySet[IncidentTicket]:
+    """The tickets linked to the incident (by the worker or an agent), with their clocks."""
+    return (
+        IncidentTicket.objects.filter(incident=incident)
+        .select_related("ticket__client", "linked_by")
+        .order_by("-linked_at", "-pk")
     )
 
 

@@ -16,6 +16,7 @@ from operant.web.console import (
     tickets_mail,
     time_entries,
     vendors,
+    vendors_actions,
     vendors_suspected,
     views,
 )
@@ -109,4 +110,20 @@ urlpatterns += [
         name="vendor_incident_dismiss",
     ),
     path("maintenance/", maintenance.window_list, name="maintenance"),
+    path("maintenance/add/", maintenance.window_add, name="maintenance_add"),
+]
+
+INCIDENT = "vendors/incidents/<int:pk>/"
+urlpatterns += [
+    path("vendors/report/", vendors_actions.incident_report_view, name="vendor_report"),
+    path(
+        INCIDENT + "workaround/",
+        vendors_actions.incident_workaround_view,
+        name="vendor_incident_workaround",
+    ),
+    path(
+        INCIDENT + "approve/", vendors_actions.incident_approve_view, name="vendor_incident_approve"
+    ),
+    path(INCIDENT + "tickets/", vendors_actions.incident_link_view, name="vendor_incident_link"),
+    path(INCIDENT + "post/", vendors_actions.incident_post_view, name="vendor_incident_post"),
 ]
