@@ -154,3 +154,30 @@ def pg_cluster(port: int) -> Iterator[PgCluster]:
         yield PgCluster(port=port, directory=directory)
     finally:
         _pg_shell('PG_DIR="$PG_DIR_GIVEN" && pg_stop', port, directory)
+
+
+# --- benchmarks that time a pass in a process of their own --------------------------------
+
+
+def named_database(database: str, name: str, workdir: Path, cluster: PgCluster | None) -> str:
+    """A new empty database called ``name`` (a SQLite file in ``workdir``, or a database in
+    the throwaway cluster); its DATABASE_URL."""
+    if database == "sqlite":
+        return f"sqlite:///{workdir / f'{name}.sqlite3'}"
+    if cluster is None:
+        raise RuntimeError("a PostgreSQL database needs the throwaway cluster")
+    cluster.execute(f"CREATE DATABASE {name}")
+    return cluster.url(name)
+
+
+def bench_env(url: str, workdir: Path) -> dict[str, str]:
+    """The environment of a seeding or timing process on ``url``."""
+    return {"DATABASE_URL": url, "OPERANT_DATA_DIR": str(workdir), "OPERANT_LOG_LEVEL": "WARNING"}
+
+
+def django_setup() -> None:
+    """Django set up on the desk's settings, in a seeding or timing process."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "operant.settings")
+    import django
+
+    django.setup()

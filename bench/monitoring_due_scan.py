@@ -39,7 +39,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:  # imported as bench.monitoring_due_scan
     sys.path.insert(0, str(BENCH_DIR))
 
-from _servers import PgCluster, pg_cluster  # noqa: E402
+from _servers import PgCluster, bench_env, django_setup, named_database, pg_cluster  # noqa: E402
 from mail_pipeline import alternating_rounds, leave, median_run, publish, run_subprocess  # noqa: E402
 
 TARGET_FLAT = 1.5
@@ -100,39 +100,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 def _seeded(
     database: str, size: int, options: argparse.Namespace, workdir: Path, cluster: PgCluster | None
 ) -> str:
-    if database == "sqlite":
-        url = f"sqlite:///{workdir / f'scan-{size}.sqlite3'}"
-    else:
-        assert cluster is not None
-        cluster.execute(f"CREATE DATABASE scan_{size}")
-        url = cluster.url(f"scan_{size}")
+    url = named_database(database, f"scan_{size}", workdir, cluster)
     run_subprocess(
         [sys.executable, str(Path(__file__)), "--seed", str(size), str(options.due)],
-        _env(url, workdir),
+        bench_env(url, workdir),
     )
     return url
-
-
-def _env(url: str, workdir: Path) -> dict[str, str]:
-    return {"DATABASE_URL": url, "OPERANT_DATA_DIR": str(workdir), "OPERANT_LOG_LEVEL": "WARNING"}
 
 
 def _timing_side(url: str, options: argparse.Namespace, workdir: Path) -> Any:
     def run(round_index: int) -> dict[str, Any]:
         command = [sys.executable, str(Path(__file__)), "--time", str(options.passes)]
-        return run_subprocess(command, _env(url, workdir))
+        return run_subprocess(command, bench_env(url, workdir))
 
     return run
 
 
 # --- in the seeding and timing processes --------------------------------------------------
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "operant.settings")
-    import django
-
-    django.setup()
 
 
 def seed(size: int, due: int) -> dict[str, Any]:
@@ -141,7 +125,7 @@ def seed(size: int, due: int) -> dict[str, Any]:
     (nothing due), the others pinged recently (due after NOW). Their state and due time come
     from ``assess``, the one rule, as if each had just been pinged; the client and its first
     workflow are made by the services, the rest copied from that workflow."""
-    _django()
+    django_setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -210,7 +194,7 @@ def due_scan_job() -> Any:
 
 def time_passes(passes: int) -> dict[str, Any]:
     """The job's pass at NOW and at IDLE_NOW, each rolled back; seconds per pass."""
-    _django()
+    django_setup()
     from django.db import transaction
 
     job = due_scan_job()

@@ -42,7 +42,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:  # imported as bench.vendor_incident_notices
     sys.path.insert(0, str(BENCH_DIR))
 
-from _servers import PgCluster, pg_cluster  # noqa: E402
+from _servers import PgCluster, bench_env, django_setup, named_database, pg_cluster  # noqa: E402
 from mail_pipeline import alternating_rounds, leave, median_run, publish, run_subprocess  # noqa: E402
 
 TARGET_SECONDS = 2.0
@@ -101,24 +101,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def _seeded(database: str, size: int, workdir: Path, cluster: PgCluster | None) -> str:
-    if database == "sqlite":
-        url = f"sqlite:///{workdir / f'notices-{size}.sqlite3'}"
-    else:
-        assert cluster is not None
-        cluster.execute(f"CREATE DATABASE notices_{size}")
-        url = cluster.url(f"notices_{size}")
-    run_subprocess([sys.executable, str(Path(__file__)), "--seed", str(size)], _env(url, workdir))
+    url = named_database(database, f"notices_{size}", workdir, cluster)
+    run_subprocess(
+        [sys.executable, str(Path(__file__)), "--seed", str(size)], bench_env(url, workdir)
+    )
     return url
-
-
-def _env(url: str, workdir: Path) -> dict[str, str]:
-    return {"DATABASE_URL": url, "OPERANT_DATA_DIR": str(workdir), "OPERANT_LOG_LEVEL": "WARNING"}
 
 
 def _timing_side(url: str, options: argparse.Namespace, workdir: Path) -> Any:
     def run(round_index: int) -> dict[str, Any]:
         command = [sys.executable, str(Path(__file__)), "--time", str(options.passes)]
-        return run_subprocess(command, _env(url, workdir))
+        return run_subprocess(command, bench_env(url, workdir))
 
     return run
 
@@ -126,17 +119,10 @@ def _timing_side(url: str, options: argparse.Namespace, workdir: Path) -> Any:
 # --- in the seeding and timing processes --------------------------------------------------
 
 
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "operant.settings")
-    import django
-
-    django.setup()
-
-
 def seed(size: int) -> dict[str, Any]:
     """Migrate; ``size`` clients (the first by the service, the rest copied from it in bulk),
     each with one contact; one material incident on twilio_sms, reported by the service."""
-    _django()
+    django_setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -210,7 +196,7 @@ def _floor_pass(size: int) -> float:
 def time_passes(passes: int) -> dict[str, Any]:
     """The job's pass at NOW, each rolled back: seconds, statements and notices queued; and
     the floor's seconds for the same number of notices."""
-    _django()
+    django_setup()
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
