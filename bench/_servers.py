@@ -1,7 +1,7 @@
 """The processes a web benchmark drives: ``operant web`` as production runs it, and a throwaway
 PostgreSQL cluster started by scripts/pg.sh (the test script's own functions, not a copy).
 
-``web_server`` runs ``operant web --bind 127.0.0.1:PORT --workers W --threads T`` (granian,
+``web_server`` runs ``operant web --bind 127.0.0.1:PORT --workers W [--threads T]`` (granian,
 debug off, a secret key set, its access log on, as in production; the log goes to a file) with
 the settings module and database it is given, waits until it answers, and stops it (SIGTERM,
 granian's graceful stop) on leaving. The floor (bench/peers/bare_settings.py) is served by the
@@ -53,7 +53,7 @@ def web_server(
     *,
     env: dict[str, str],
     workers: int,
-    threads: int,
+    threads: int | None,
     log: Path,
     port: int | None = None,
     ready_path: str = "/",
@@ -65,7 +65,7 @@ def web_server(
         "web",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
-        f"--threads={threads}",
+        *([f"--threads={threads}"] if threads else []),  # else the command's own default
     ]
     full_env = {**os.environ, "OPERANT_DEBUG": "0", **env}
     if not full_env.get("OPERANT_SECRET_KEY"):

@@ -27,7 +27,7 @@ lost or duplicated rows (or crashed).
 
 Run: ``bench/run monitoring_ingest`` or ``.venv/bin/python bench/monitoring_ingest.py
 [--databases sqlite,postgresql] [--targets ping,callback] [--seconds 10] [--warmup 2]
-[--rounds 3] [--workflows 2000] [--clients 50] [--workers 2] [--threads 4] [--connections 8]
+[--rounds 3] [--workflows 2000] [--clients 50] [--workers 2] [--threads T] [--connections 8]
 [--pg-port 54339] [--json] [--keep]``; or import and call ``main()`` (returns the figures).
 """
 
@@ -219,7 +219,7 @@ class Bench:
             "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
 
-    def _server_options(self) -> dict[str, int]:
+    def _server_options(self) -> dict[str, int | None]:
         return {"workers": self.options.workers, "threads": self.options.threads}
 
     def _floor_side(self, target: str) -> Any:
@@ -309,7 +309,8 @@ def report(figures: dict[str, Any]) -> None:
     o = figures["options"]
     print(
         f"monitoring_ingest: {o['workflows']} workflows of {o['clients']} clients; operant web "
-        f"--workers {o['workers']} --threads {o['threads']}; wrk {o['wrk_threads']} thread(s), "
+        f"--workers {o['workers']} --threads {o['threads'] or 'default'}; "
+        f"wrk {o['wrk_threads']} thread(s), "
         f"{o['connections']} connections, {o['warmup']} s warm-up + {o['seconds']} s; "
         f"{o['rounds']} alternating round(s), the median run of each side shown "
         f"({os.cpu_count()} cpu)"
@@ -365,7 +366,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workflows", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="web server workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: operant web's for the database)"
+    )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=10)

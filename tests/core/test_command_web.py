@@ -8,7 +8,12 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
 from operant.core.errors import UserError
-from operant.core.management.commands.web import parse_bind, server_options
+from operant.core.management.commands.web import (
+    THREADS,
+    default_threads,
+    parse_bind,
+    server_options,
+)
 
 
 def test_it_serves_the_application_the_settings_name(settings):
@@ -56,3 +61,8 @@ def test_without_the_setting_it_serves_djangos_default_application(settings):
         "django.core.wsgi:get_wsgi_application",
         True,
     )
+
+
+def test_threads_default_to_one_on_sqlite_and_four_elsewhere():
+    assert default_threads("django.db.backends.sqlite3") == 1
+    assert default_threads("django.db.backends.postgresql") == THREADS == 4
