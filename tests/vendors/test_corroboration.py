@@ -177,6 +177,8 @@ def test_the_console_list_shows_the_badge_and_confirms_through_the_service(
     assert incident.status == "suspected"
 
     client.force_login(agent)
+    incident_page = client.get(f"/console/vendors/incidents/{incident.pk}/").content.decode()
+    assert "Suspected from our own monitoring: clients are told once" in incident_page
     page = client.get("/console/vendors/").content.decode()
     assert "badge-inc-suspected" in page
     assert f"/console/vendors/incidents/{incident.pk}/dismiss/" in page
