@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operant.core.bulk import bulk_insert, bulk_set, bulk_set_values, conditional_update
+from operant.core.bulk import (
+    bulk_insert,
+    bulk_insert_values,
+    bulk_set,
+    bulk_set_values,
+    conditional_update,
+)
 from operant.desk.models import Message, MessageKind, Ticket, TicketEvent
 from operant.notify.models import Notification
 
@@ -36,6 +42,10 @@ def open_ticket(client_a):
 
 
 def _notification(tag: str, **extra: object) -> Notification:
+    return Notification(**_notification_fields(tag, **extra))
+
+
+def _notification_fields(tag: str, **extra: object) -> dict[str, object]:
     fields: dict[str, object] = {
         "kind": "test.bulk",
         "to": ["ann@example.com", "bob@example.com"],
@@ -49,7 +59,7 @@ def _notification(tag: str, **extra: object) -> Notification:
         "attempts": 2,
     }
     fields.update(extra)
-    return Notification(**fields)
+    return fields
 
 
 def _stored(model: type, pks: list[int], exclude: tuple[str, ...] = ()) -> list[dict]:
@@ -74,6 +84,27 @@ def test_bulk_insert_stores_what_bulk_create_stores() -> None:
     assert stored.created_at == AT
     assert stored.due_at == AT + timedelta(hours=1)
     assert stored.message_id == "<ours-2@test>"
+
+
+def test_bulk_insert_values_stores_what_bulk_insert_stores_with_defaults() -> None:
+    ours = [_notification("inst-1"), _notification("inst-2", due_at=AT + timedelta(hours=1))]
+    bulk_insert(Notification, ours)
+    # As given to a Notification, less what defaults cover (the dedupe key is None by default).
+    values = [
+        {
+            name: value
+            for name, value in _notification_fields(f"values-{n}", due_at=due).items()
+            if name != "dedupe_key"
+        }
+        for n, due in ((1, None), (2, AT + timedelta(hours=1)))
+    ]
+    assert bulk_insert_values(Notification, values) == 2
+    stored = Notification.objects.filter(message_id__startswith="<values-").order_by("pk")
+    expected = _stored(Notification, [n.pk for n in ours], exclude=("message_id",))
+    assert _stored(Notification, [n.pk for n in stored], exclude=("message_id",)) == expected
+    assert bulk_insert_values(Notification, []) == 0
+    with pytest.raises(ValueError, match="has no fields"):
+        bulk_insert_values(Notification, [{"no_such_field": 1}])
 
 
 def test_keys_follow_the_objects_across_statements(open_ticket) -> None:

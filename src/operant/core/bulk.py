@@ -174,9 +174,48 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
                 for prepare, name in zip(preparers, plan.attnames, strict=True)
             ]
         )
-    per_statement = max(1, connection.ops.bulk_batch_size(plan.fields, objs))
+    keys = _insert(plan, connection, rows, returning=True)
+    for obj, key in zip(objs, keys, strict=True):
+        setattr(obj, model._meta.pk.attname, key)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def bulk_insert_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> int:
+    """``bulk_insert`` from mappings of attribute name (``client_id``, not ``client``) to
+    value, for callers that need neither instances nor keys back: building thousands of
+    instances costs more than storing their rows. A field not given takes its default.
+    Returns how many rows were stored."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    plan = _insert_plan(model, connection.alias)
+    unknown = set().union(*rows) - set(plan.attnames)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)} (use attnames)")
+    preparers = [_preparer(f, connection) for f in plan.fields]
+    columns = list(zip(preparers, plan.attnames, plan.fields, strict=True))
+    # A default is made per row: a callable one (a new UUID) differs from row to row.
+    prepared = [
+        [
+            prepare(row[name] if name in row else field.get_default())
+            for prepare, name, field in columns
+        ]
+        for row in rows
+    ]
+    _insert(plan, connection, prepared, returning=False)
+    return len(prepared)
+
+
+def _insert(
+    plan: _InsertPlan, connection: BaseDatabaseWrapper, rows: list[list[Any]], *, returning: bool
+) -> list[Any]:
+    """Send prepared rows in as few statements as the database takes; their new keys, in the
+    rows' order, when ``returning``."""
+    per_statement = max(1, connection.ops.bulk_batch_size(plan.fields, rows))
     if plan.unnest is not None and len(rows) > 1:
         per_statement = len(rows)  # arrays: the parameter count does not grow with the rows
+    keys: list[Any] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
@@ -189,15 +228,16 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
                     [plan.placeholders] * len(chunk)
                 )
                 params = [value for row in chunk for value in row]
+            if not returning:
+                cursor.execute(sql, params)
+                continue
             cursor.execute(sql + plan.returning, params)
             # In the order of the VALUES rows, as bulk_create also relies on.
-            keys = [key for (key,) in cursor.fetchall()]
-            if len(keys) != len(chunk):
-                raise RuntimeError(f"{len(keys)} keys returned for {len(chunk)} rows")
-            for obj, key in zip(objs[start : start + per_statement], keys, strict=True):
-                setattr(obj, model._meta.pk.attname, key)
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            chunk_keys = [key for (key,) in cursor.fetchall()]
+            if len(chunk_keys) != len(chunk):
+                raise RuntimeError(f"{len(chunk_keys)} keys returned for {len(chunk)} rows")
+            keys += chunk_keys
+    return keys
 
 
 def _take_related_key(obj: models.Model, relation: models.Field) -> None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 
-from operant.core.bulk import bulk_insert
+from operant.core.bulk import bulk_insert_values
 from operant.core.timefmt import human_datetime
 from operant.notify.models import Notification
 from operant.notify.services import notification_build, notifications_queue_many
@@ -162,17 +162,18 @@ def incident_notices_send(*, incident: VendorIncident, version: int, now: dateti
     built = [letters.to(r) for r in recipients]
     queued = notifications_queue_many([n for n in built if n.to])
     by_key = {n.dedupe_key: n for n in queued}
-    bulk_insert(
+    notification_ids = {key: n.pk for key, n in by_key.items()}
+    bulk_insert_values(
         IncidentNotice,
         [
-            IncidentNotice(
-                incident=incident,
-                client_id=r.pk,
-                version=version,
-                kind=letters.kind,
-                notification=by_key.get(notice_dedupe_key(incident, version, r.pk)),
-                created_at=now,
-            )
+            {
+                "incident_id": incident.pk,
+                "client_id": r.pk,
+                "version": version,
+                "kind": letters.kind,
+                "notification_id": notification_ids.get(notice_dedupe_key(incident, version, r.pk)),
+                "created_at": now,
+            }
             for r in recipients
         ],
     )
