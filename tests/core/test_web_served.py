@@ -3,6 +3,7 @@ requests over HTTP, and a graceful stop on SIGTERM, as production runs it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -68,6 +69,7 @@ def served(tmp_path):
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers in one group, stopped together below
         )
     base = f"http://127.0.0.1:{port}"
 
@@ -84,9 +86,11 @@ def served(tmp_path):
         wait_until(answering, timeout=START_TIMEOUT, what="operant web to listen")
         yield base, process, log
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        # Whatever the test did: the server and its worker processes are gone after it (a
+        # killed main process would leave granian's workers running).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def test_it_serves_pages_static_files_and_the_ping_api_then_stops_gracefully(served):
