@@ -24,9 +24,9 @@ class Command(OperantCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_secret_key()
-        host, _, port = parse_bind(options["bind"]).rpartition(":")
+        host, port = parse_bind(options["bind"])
         pipeline_warm_up()  # before the first mail, not during it
-        controller = smtp_controller(host=host, port=int(port))
+        controller = smtp_controller(host=host, port=port)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
